@@ -58,6 +58,8 @@ namespace IncidentTools.Normalisation
 
         public static bool IsNonIdentifyingIp(string key)
         {
+            // An anonymised dataset value ("anon:ipaddress:360606", GUIDE) stands for a real address.
+            if (key.StartsWith("anon:", StringComparison.Ordinal)) return false;
             if (!IPAddress.TryParse(key, out var ip)) return true;
             if (IPAddress.IsLoopback(ip)) return true;
             if (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any) || ip.Equals(IPAddress.Broadcast) || ip.Equals(IPAddress.IPv6None)) return true;

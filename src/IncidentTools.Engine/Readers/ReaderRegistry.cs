@@ -11,8 +11,21 @@ namespace IncidentTools.Readers
         /// <summary>New reader instances for one import (readers may keep state across the files of an import).</summary>
         public static List<IAlertReader> CreateAll() => new List<IAlertReader>
         {
+            new GraphLegacyAlertReader(),
             new GraphIncidentReader(),
             new GraphAlertReader(),
+            new SentinelIncidentReader(),
+            new SentinelAlertReader(),
+            new GuideReader(),
+            new AdvancedHuntingReader(),
+            new OcsfReader(),
+            new AsffReader(),
+            new ElasticAlertReader(),
+            new GoogleSecOpsReader(),
+            new WazuhReader(),
+            new SuricataReader(),
+            new HayabusaReader(),
+            new ChainsawReader(),
         };
 
         public static IReadOnlyList<string> FormatNames => CreateAll().Select(r => r.Format).ToList();
