@@ -31,6 +31,8 @@ namespace IncidentTools
         public long? RedirectIncidentId { get; set; }
         public string? ResolvingComment { get; set; }
         public int Priority { get; set; }
+        /// <summary>The points each documented factor gave to Priority (see PriorityCalculator).</summary>
+        public SortedDictionary<string, int> PriorityFactors { get; set; } = new SortedDictionary<string, int>();
         public string TenantId { get; set; } = "";
         /// <summary>Changes on every write; a pipeline write carrying an older Version is checked for conflicts.</summary>
         public long Version { get; set; }

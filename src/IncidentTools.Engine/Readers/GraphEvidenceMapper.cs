@@ -56,6 +56,9 @@ namespace IncidentTools.Readers
                     var ev = EvidenceFactory.Process(name, Str(e, "processCommandLine"), Str(e, "mdeDeviceId"), Str(e, "processId"), Str(e, "processCreationDateTime"));
                     if (ev != null) { Prop(ev, e, "processId", "parentProcessId", "processCreationDateTime"); into.Add(ev); }
                     AddFile(into, image, Str(e, "mdeDeviceId"));
+                    int parentAt = into.Count;
+                    AddFile(into, Obj(e, "parentProcessImageFile"), Str(e, "mdeDeviceId"));
+                    if (into.Count > parentAt) into[parentAt].Roles = new[] { "parentProcessImage" };
                     AddAccount(into, Obj(e, "userAccount"));
                     break;
                 }

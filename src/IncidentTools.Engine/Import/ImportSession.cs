@@ -1,0 +1,311 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Threading;
+using IncidentTools.Correlation;
+using IncidentTools.Normalisation;
+using IncidentTools.Readers;
+using IncidentTools.Store;
+using Microsoft.Data.Sqlite;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace IncidentTools.Import
+{
+    public sealed class ImportOptions
+    {
+        /// <summary>A reader's Format name; null to detect per file.</summary>
+        public string? Format { get; set; }
+        /// <summary>Overrides every record's tenant, so exports of one organisation from several products correlate.</summary>
+        public string? TenantId { get; set; }
+        /// <summary>Read files even when they are unchanged since their last import.</summary>
+        public bool Force { get; set; }
+        /// <summary>Alerts per write transaction.</summary>
+        public int BatchSize { get; set; } = 5000;
+    }
+
+    public sealed class ImportProgress
+    {
+        public string Activity { get; set; } = "";
+        public string? File { get; set; }
+        public long Records { get; set; }
+        public long BytesDone { get; set; }
+        public long BytesTotal { get; set; }
+        public double RecordsPerSecond { get; set; }
+    }
+
+    /// <summary>
+    /// One import: files and pipeline objects go through reader → normaliser → store in batches (one write
+    /// transaction each, so a crash leaves whole batches only), then every waiting alert is correlated.
+    /// </summary>
+    public sealed class ImportSession : IDisposable
+    {
+        readonly IncidentStore _store;
+        readonly ImportOptions _options;
+        readonly List<IAlertReader> _readers = ReaderRegistry.CreateAll();
+        readonly ImportSummary _summary = new ImportSummary();
+        readonly Stopwatch _clock = Stopwatch.StartNew();
+        readonly CancellationToken _cancel;
+        readonly Action<ImportProblem> _onProblem;
+        readonly Action<ImportProgress>? _onProgress;
+        readonly List<string> _alertIds = new List<string>();
+        readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+        SqliteTransaction? _tx;
+        AlertWriter? _writer;
+        int _inBatch;
+        long _pipelineIndex;
+        IAlertReader? _pipelineReader;
+        long _lastProgressTicks;
+
+        public ImportSession(IncidentStore store, ImportOptions options, Action<ImportProblem> onProblem,
+                             Action<ImportProgress>? onProgress = null, CancellationToken cancel = default)
+        {
+            _store = store; _options = options; _onProblem = onProblem; _onProgress = onProgress; _cancel = cancel;
+            if (options.Format != null && ReaderRegistry.ByName(_readers, options.Format) == null)
+                throw new ArgumentException($"Unknown format '{options.Format}'. Known formats: {string.Join(", ", ReaderRegistry.FormatNames)}.");
+            _summary.ImportId = _started.ToString("yyyyMMdd'T'HHmmss'Z'") + "-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            _summary.Store = store.Path;
+            using var cmd = store.Command("INSERT INTO imports (id, started) VALUES ($id, $t)", null, ("$id", _summary.ImportId), ("$t", IncidentStore.Ticks(_started)));
+            cmd.ExecuteNonQuery();
+        }
+
+        /// <summary>Ids of the alerts this import stored or confirmed, for -PassThru.</summary>
+        public IReadOnlyList<string> AlertIds => _alertIds;
+
+        public void ImportFile(string path)
+        {
+            string full = Path.GetFullPath(path);
+            _summary.Files++;
+            var info = new FileInfo(full);
+            if (!info.Exists) { Problem(new ImportProblem(full, 0, 0, "the file does not exist", true)); return; }
+            if (info.Length == 0) { Problem(new ImportProblem(full, 0, 0, "the file is empty: there is nothing to import", true)); return; }
+
+            string? hash = null;
+            if (!_options.Force && IsUnchanged(full, info, out hash))
+            {
+                _summary.UnchangedFiles++;
+                return;
+            }
+            hash ??= FileHash(full);
+            long recordsBefore = _summary.Read;
+            bool fatal = false;
+            using (var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan))
+            {
+                var records = LooksLikeJson(stream) ? JsonRecordSource.Read(stream, full) : CsvRecordSource.Read(stream, full);
+                IAlertReader? reader = _options.Format == null ? null : ReaderRegistry.ByName(_readers, _options.Format);
+                foreach (var rec in records)
+                {
+                    if (_cancel.IsCancellationRequested) { _summary.Stopped = true; break; }
+                    if (rec.Record == null)
+                    {
+                        Fail(rec.Location, rec.Error ?? "unreadable record");
+                        continue;
+                    }
+                    if (reader == null)
+                    {
+                        reader = ReaderRegistry.Detect(_readers, rec.Record);
+                        if (reader == null)
+                        {
+                            Problem(new ImportProblem(full, 0, 0, $"the format is not one IncidentTools reads (first record at line {rec.Location.Line} matches none of: {string.Join(", ", ReaderRegistry.FormatNames)}). Give -Format if you know it.", true));
+                            fatal = true;
+                            break;
+                        }
+                    }
+                    ReadRecord(reader, rec.Record, rec.Location);
+                    Progress("Importing alerts", full, stream.Position, info.Length);
+                }
+            }
+            Commit();
+            if (!fatal && !_summary.Stopped) RememberFile(full, info, hash);
+            if (!fatal && _summary.Read == recordsBefore && !_summary.Stopped)
+                Problem(new ImportProblem(full, 0, 0, "the file holds no records", true));
+        }
+
+        /// <summary>One object from the pipeline (ConvertFrom-Json, Import-Csv, Get-MgSecurityAlertV2 output).</summary>
+        public void ImportObject(JObject record, string sourceName = "pipeline")
+        {
+            foreach (var rec in JsonRecordSource.FromObject(record, sourceName, ref _pipelineIndex))
+            {
+                if (rec.Record == null) { Fail(rec.Location, rec.Error ?? "unreadable record"); continue; }
+                var reader = _options.Format != null ? ReaderRegistry.ByName(_readers, _options.Format) : ReaderRegistry.Detect(_readers, rec.Record);
+                reader ??= _pipelineReader;
+                if (reader == null)
+                {
+                    Fail(rec.Location, $"the object matches none of the formats IncidentTools reads ({string.Join(", ", ReaderRegistry.FormatNames)}). Give -Format if you know it.");
+                    continue;
+                }
+                _pipelineReader = reader;
+                ReadRecord(reader, rec.Record, rec.Location);
+            }
+            Progress("Importing alerts", sourceName, 0, 0);
+        }
+
+        void ReadRecord(IAlertReader reader, JObject record, RecordLocation location)
+        {
+            _summary.Read++;
+            List<ReadItem> items;
+            try { items = reader.Read(record, location).ToList(); }
+            catch (RecordFormatException ex) { Fail(location, ex.Message); return; }
+            catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is InvalidCastException || ex is OverflowException || ex is ArgumentException)
+            {
+                Fail(location, $"{reader.Format} record could not be read: {ex.Message}");
+                return;
+            }
+            foreach (var item in items) Store(item);
+        }
+
+        void Store(ReadItem item)
+        {
+            switch (item.Kind)
+            {
+                case ReadItemKind.Error: Fail(item.Location, item.Message ?? "bad record"); return;
+                case ReadItemKind.Skipped: _summary.Skipped++; return;
+            }
+            var alert = item.Alert!;
+            Identify(alert, item.Family);
+            EnsureBatch();
+            if (item.Kind == ReadItemKind.Evidence)
+            {
+                var r = _writer!.WriteEvidenceOnly(alert.Id, EvidenceFactory.Deduplicate(alert.Evidence), item.Location.ToString(), _summary.ImportId);
+                if (r == null) _summary.PendingEvidence += alert.Evidence.Count;
+                else Count(r.Value, alert.Id);
+            }
+            else
+            {
+                alert.Evidence = EvidenceFactory.Deduplicate(alert.Evidence);
+                alert.ImportId = _summary.ImportId;
+                var r = _writer!.Write(alert, item.Original?.ToString(Formatting.None), _summary.ImportId);
+                Count(r, alert.Id);
+            }
+            if (++_inBatch >= _options.BatchSize) Commit();
+        }
+
+        void Count(AlertWriteResult result, string id)
+        {
+            if (result == AlertWriteResult.Created) _summary.Created++;
+            else if (result == AlertWriteResult.Updated) _summary.Updated++;
+            else _summary.Unchanged++;
+            _alertIds.Add(id);
+        }
+
+        /// <summary>The alert's stable id: source family, tenant and the provider's own id, never truncated.</summary>
+        void Identify(Alert alert, string family)
+        {
+            if (!string.IsNullOrEmpty(_options.TenantId)) alert.TenantId = _options.TenantId!;
+            alert.Id = family + ":" + alert.TenantId + ":" + alert.ProviderAlertId;
+        }
+
+        void EnsureBatch()
+        {
+            if (_tx != null) return;
+            _tx = _store.BeginWrite();
+            _writer = new AlertWriter(_store, _tx);
+        }
+
+        void Commit()
+        {
+            if (_tx == null) return;
+            _tx.Commit();
+            _writer!.Dispose();
+            _tx.Dispose();
+            _tx = null; _writer = null; _inBatch = 0;
+        }
+
+        void Fail(RecordLocation location, string message)
+        {
+            _summary.Failed++;
+            Problem(new ImportProblem(location.Source, location.Line, location.Index, message, false));
+        }
+
+        void Problem(ImportProblem p) => _onProblem(p);
+
+        void Progress(string activity, string? file, long done, long total)
+        {
+            if (_onProgress == null) return;
+            long now = _clock.ElapsedTicks;
+            if (now - _lastProgressTicks < Stopwatch.Frequency / 4) return; // 4 updates a second is plenty
+            _lastProgressTicks = now;
+            _onProgress(new ImportProgress
+            {
+                Activity = activity, File = file, Records = _summary.Read, BytesDone = done, BytesTotal = total,
+                RecordsPerSecond = _summary.Read / Math.Max(0.001, _clock.Elapsed.TotalSeconds),
+            });
+        }
+
+        /// <summary>Ends the import: readers flush what they held back, waiting alerts are correlated.</summary>
+        public ImportSummary Complete()
+        {
+            if (!_cancel.IsCancellationRequested)
+                foreach (var reader in _readers)
+                    foreach (var item in reader.Complete()) Store(item);
+            Commit();
+            var policy = CorrelationPolicyStore.Load(_store);
+            var result = new Correlator(_store, policy, DateTimeOffset.UtcNow).CorrelatePending(
+                cancel: _cancel, progress: n => Progress("Correlating alerts", null, n, 0));
+            if (_cancel.IsCancellationRequested) _summary.Stopped = true;
+            _summary.CreatedIncidentIds = result.CreatedIncidentIds.ToArray();
+            _summary.UpdatedIncidentIds = result.UpdatedIncidentIds.ToArray();
+            _summary.MergedIncidentIds = result.MergedIncidentIds.ToArray();
+            _summary.Duration = _clock.Elapsed;
+            using var cmd = _store.Command("UPDATE imports SET finished = $t, summary = $s WHERE id = $id", null,
+                ("$t", IncidentStore.Ticks(DateTimeOffset.UtcNow)), ("$s", JsonConvert.SerializeObject(_summary)), ("$id", _summary.ImportId));
+            cmd.ExecuteNonQuery();
+            return _summary;
+        }
+
+        static bool LooksLikeJson(Stream stream)
+        {
+            var buffer = new byte[4096];
+            int n = stream.Read(buffer, 0, buffer.Length);
+            stream.Position = 0;
+            int i = 0;
+            if (n >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF) i = 3;
+            for (; i < n; i++)
+            {
+                byte b = buffer[i];
+                if (b == ' ' || b == '\t' || b == '\r' || b == '\n') continue;
+                return b == '{' || b == '[';
+            }
+            return false;
+        }
+
+        bool IsUnchanged(string path, FileInfo info, out string? hash)
+        {
+            hash = null;
+            using var cmd = _store.Command("SELECT size, mtime, hash FROM imported_files WHERE path = $p", null, ("$p", path));
+            using var r = cmd.ExecuteReader();
+            if (!r.Read()) return false;
+            if (r.GetInt64(0) != info.Length || r.GetInt64(1) != info.LastWriteTimeUtc.Ticks) return false;
+            string stored = r.GetString(2);
+            r.Close();
+            hash = FileHash(path);
+            return hash == stored;
+        }
+
+        void RememberFile(string path, FileInfo info, string hash)
+        {
+            info.Refresh();
+            using var cmd = _store.Command(
+                "INSERT INTO imported_files (path, size, mtime, hash, import_id) VALUES ($p, $s, $m, $h, $i) ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, hash = excluded.hash, import_id = excluded.import_id",
+                null, ("$p", path), ("$s", info.Length), ("$m", info.LastWriteTimeUtc.Ticks), ("$h", hash), ("$i", _summary.ImportId));
+            cmd.ExecuteNonQuery();
+        }
+
+        static string FileHash(string path)
+        {
+            using var sha = SHA256.Create();
+            using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan);
+            return Convert.ToBase64String(sha.ComputeHash(s));
+        }
+
+        public void Dispose()
+        {
+            // An import stopped half way keeps what was committed; the open batch is rolled back whole.
+            _writer?.Dispose();
+            _tx?.Dispose();
+        }
+    }
+}

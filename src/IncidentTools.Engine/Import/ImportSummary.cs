@@ -1,0 +1,45 @@
+using System;
+
+namespace IncidentTools.Import
+{
+    /// <summary>What one Import-Alert did: a scheduled job reads it to decide what to do next.</summary>
+    public sealed class ImportSummary
+    {
+        public string ImportId { get; set; } = "";
+        public string Store { get; set; } = "";
+        public int Files { get; set; }
+        public int UnchangedFiles { get; set; }
+        public long Read { get; set; }
+        public long Created { get; set; }
+        public long Updated { get; set; }
+        public long Unchanged { get; set; }
+        public long Failed { get; set; }
+        public long Skipped { get; set; }
+        public long PendingEvidence { get; set; }
+        public int IncidentsCreated => CreatedIncidentIds.Length;
+        public int IncidentsUpdated => UpdatedIncidentIds.Length;
+        public int IncidentsMerged => MergedIncidentIds.Length;
+        public long[] CreatedIncidentIds { get; set; } = Array.Empty<long>();
+        public long[] UpdatedIncidentIds { get; set; } = Array.Empty<long>();
+        public long[] MergedIncidentIds { get; set; } = Array.Empty<long>();
+        public TimeSpan Duration { get; set; }
+        /// <summary>True when the import was stopped (Ctrl+C) before the end; what was committed stays.</summary>
+        public bool Stopped { get; set; }
+    }
+
+    /// <summary>One problem met while importing: a bad record or a file that cannot be read.</summary>
+    public sealed class ImportProblem
+    {
+        public ImportProblem(string source, long line, long record, string message, bool wholeFile)
+        {
+            Source = source; Line = line; Record = record; Message = message; WholeFile = wholeFile;
+        }
+        public string Source { get; }
+        public long Line { get; }
+        public long Record { get; }
+        public string Message { get; }
+        public bool WholeFile { get; }
+        public override string ToString()
+            => WholeFile ? $"{Source}: {Message}" : Line > 0 ? $"{Source}, line {Line} (record {Record}): {Message}" : $"{Source}, record {Record}: {Message}";
+    }
+}

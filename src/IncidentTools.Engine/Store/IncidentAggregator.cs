@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using IncidentTools.Correlation;
+using IncidentTools.Normalisation;
+using Microsoft.Data.Sqlite;
+using Newtonsoft.Json;
+
+namespace IncidentTools.Store
+{
+    /// <summary>
+    /// Recomputes what an incident derives from its alerts: times, counts, severity (unless a person set it),
+    /// categories, sources, the generated name (until a person renames it) and priority. Changes that matter
+    /// to people (severity raised) go to the activity log.
+    /// </summary>
+    internal sealed class IncidentAggregator
+    {
+        readonly IncidentStore _store;
+        readonly SqliteTransaction _tx;
+        readonly DateTimeOffset _now;
+
+        public IncidentAggregator(IncidentStore store, SqliteTransaction tx, DateTimeOffset now) { _store = store; _tx = tx; _now = now; }
+
+        public void Recompute(IEnumerable<long> incidentIds)
+        {
+            foreach (var id in incidentIds.OrderBy(i => i)) Recompute(id);
+        }
+
+        public void Recompute(long id)
+        {
+            int count = 0, maxSeverity = 0;
+            long first = long.MaxValue, last = long.MinValue;
+            string? singleTitle = null;
+            var categories = new List<string>();
+            var services = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+            var detections = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+            var titles = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            using (var cmd = _store.Command("SELECT title, severity, category, service_source, detection_source, first_activity, last_activity, detector_id FROM alerts WHERE incident_id = $id", _tx, ("$id", id)))
+            using (var r = cmd.ExecuteReader())
+            {
+                while (r.Read())
+                {
+                    count++;
+                    singleTitle = r.GetString(0);
+                    maxSeverity = Math.Max(maxSeverity, r.GetInt32(1));
+                    if (!r.IsDBNull(2)) categories.Add(r.GetString(2));
+                    if (!r.IsDBNull(3)) services.Add(r.GetString(3));
+                    if (!r.IsDBNull(4)) detections.Add(r.GetString(4));
+                    first = Math.Min(first, r.GetInt64(5));
+                    last = Math.Max(last, r.GetInt64(6));
+                    titles.Add(r.IsDBNull(7) ? r.GetString(0) : r.GetString(7));
+                }
+            }
+
+            int devices = 0, users = 0, mailboxes = 0;
+            using (var cmd = _store.Command(
+                @"SELECT DISTINCT e.type, e.key, e.name FROM alerts a JOIN alert_entities ae ON ae.alert_id = a.id JOIN entities e ON e.id = ae.entity_id
+                  WHERE a.incident_id = $id AND e.type IN ($user, $device, $mailbox)", _tx,
+                ("$id", id), ("$user", (int)EntityType.User), ("$device", (int)EntityType.Device), ("$mailbox", (int)EntityType.Mailbox)))
+            using (var r = cmd.ExecuteReader())
+            {
+                while (r.Read())
+                {
+                    var type = (EntityType)r.GetInt32(0);
+                    if (type == EntityType.Device) devices++;
+                    else if (type == EntityType.Mailbox) mailboxes++;
+                    else if (!EntityNormaliser.IsNoise(type, r.GetString(1), r.GetString(2))) users++; // SYSTEM is not an impacted user
+                }
+            }
+
+            string? oldName; bool nameByUser; int oldSeverity; int? overrideSeverity; int status;
+            using (var cmd = _store.Command("SELECT display_name, display_name_by_user, severity, severity_override, status FROM incidents WHERE id = $id", _tx, ("$id", id)))
+            using (var r = cmd.ExecuteReader())
+            {
+                if (!r.Read()) return;
+                oldName = r.GetString(0); nameByUser = r.GetInt64(1) != 0; oldSeverity = r.GetInt32(2);
+                overrideSeverity = r.IsDBNull(3) ? null : r.GetInt32(3); status = r.GetInt32(4);
+            }
+            if (status == (int)IncidentStatus.Redirected) return;
+            if (count == 0) { first = last = IncidentStore.Ticks(_now); }
+
+            var ordered = IncidentNamer.Order(categories);
+            int severity = overrideSeverity ?? Math.Max(maxSeverity, (int)Severity.Informational);
+            string name = nameByUser ? oldName! : IncidentNamer.Name(count, count == 1 ? singleTitle : null, ordered, devices, users, mailboxes, services.Count);
+            var (priority, factors) = PriorityCalculator.Compute((Severity)severity, ordered.Count(IncidentNamer.IsTactic),
+                devices + users + mailboxes, titles.Count, IncidentStore.Time(last), _now);
+
+            using (var cmd = _store.Command(
+                @"UPDATE incidents SET display_name = $name, severity = $severity, first_activity = $first, last_activity = $last, alert_count = $count,
+                    device_count = $devices, user_count = $users, mailbox_count = $mailboxes, categories = $categories, service_sources = $services,
+                    detection_sources = $detections, priority = $priority, priority_factors = $factors, last_update = $now, version = version + 1
+                  WHERE id = $id", _tx,
+                ("$id", id), ("$name", name), ("$severity", severity), ("$first", first), ("$last", last), ("$count", count),
+                ("$devices", devices), ("$users", users), ("$mailboxes", mailboxes), ("$categories", JsonConvert.SerializeObject(ordered)),
+                ("$services", JsonConvert.SerializeObject(services)), ("$detections", JsonConvert.SerializeObject(detections)),
+                ("$priority", priority), ("$factors", JsonConvert.SerializeObject(factors)), ("$now", IncidentStore.Ticks(_now))))
+                cmd.ExecuteNonQuery();
+
+            if (oldName != "" && oldName != name)
+                HistoryLog.Append(_store, _tx, id, _now, HistoryLog.System, "Renamed", "DisplayName", oldName, name);
+            if (oldSeverity != 0 && severity > oldSeverity)
+                HistoryLog.Append(_store, _tx, id, _now, HistoryLog.System, "SeverityRaised", "Severity", ((Severity)oldSeverity).ToString(), ((Severity)severity).ToString());
+        }
+    }
+}

@@ -1,0 +1,185 @@
+using System;
+using System.Collections.Generic;
+
+namespace IncidentTools.Store
+{
+    /// <summary>
+    /// The store's schema, one migration per version. The version is SQLite's PRAGMA user_version. A later
+    /// version adds a migration at the end of the list; existing ones never change.
+    /// </summary>
+    public static class Schema
+    {
+        public static readonly IReadOnlyList<string> Migrations = new[]
+        {
+            // Version 1
+            @"
+CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    display_name_by_user INTEGER NOT NULL DEFAULT 0,
+    description TEXT,
+    severity INTEGER NOT NULL,
+    severity_override INTEGER,
+    status INTEGER NOT NULL,
+    assigned_to TEXT,
+    classification INTEGER NOT NULL DEFAULT 0,
+    determination INTEGER NOT NULL DEFAULT 0,
+    system_tags TEXT NOT NULL DEFAULT '[]',
+    created INTEGER NOT NULL,
+    last_update INTEGER NOT NULL,
+    first_activity INTEGER NOT NULL,
+    last_activity INTEGER NOT NULL,
+    alert_count INTEGER NOT NULL DEFAULT 0,
+    device_count INTEGER NOT NULL DEFAULT 0,
+    user_count INTEGER NOT NULL DEFAULT 0,
+    mailbox_count INTEGER NOT NULL DEFAULT 0,
+    categories TEXT NOT NULL DEFAULT '[]',
+    service_sources TEXT NOT NULL DEFAULT '[]',
+    detection_sources TEXT NOT NULL DEFAULT '[]',
+    redirect_incident_id INTEGER,
+    resolving_comment TEXT,
+    priority INTEGER NOT NULL DEFAULT 0,
+    priority_factors TEXT NOT NULL DEFAULT '{}',
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX ix_incidents_last_activity ON incidents (last_activity DESC, id DESC);
+CREATE INDEX ix_incidents_status ON incidents (status, last_activity DESC);
+
+CREATE TABLE incident_tags (
+    incident_id INTEGER NOT NULL,
+    tag TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (incident_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX ix_incident_tags_tag ON incident_tags (tag);
+
+CREATE TABLE alerts (
+    id TEXT PRIMARY KEY,
+    provider_alert_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    incident_id INTEGER,
+    needs_correlation INTEGER NOT NULL DEFAULT 1,
+    title TEXT NOT NULL,
+    description TEXT,
+    severity INTEGER NOT NULL,
+    status INTEGER NOT NULL,
+    category TEXT,
+    mitre_techniques TEXT NOT NULL DEFAULT '[]',
+    service_source TEXT,
+    detection_source TEXT,
+    detector_id TEXT,
+    created INTEGER NOT NULL,
+    first_activity INTEGER NOT NULL,
+    last_activity INTEGER NOT NULL,
+    provider_context TEXT NOT NULL DEFAULT '{}',
+    content_hash TEXT NOT NULL,
+    import_id TEXT,
+    original BLOB
+);
+CREATE INDEX ix_alerts_incident ON alerts (incident_id, first_activity);
+CREATE INDEX ix_alerts_to_correlate ON alerts (first_activity, id) WHERE needs_correlation = 1;
+CREATE INDEX ix_alerts_tenant_time ON alerts (tenant_id, first_activity);
+
+CREATE TABLE entities (
+    id INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    type INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    alert_count INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (tenant_id, type, key)
+);
+CREATE INDEX ix_entities_name ON entities (name COLLATE NOCASE);
+CREATE INDEX ix_entities_key ON entities (key);
+
+CREATE TABLE alert_entities (
+    alert_id TEXT NOT NULL,
+    entity_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    roles TEXT NOT NULL DEFAULT '[]',
+    verdict TEXT,
+    properties TEXT NOT NULL DEFAULT '{}',
+    first_activity INTEGER NOT NULL,
+    last_activity INTEGER NOT NULL,
+    PRIMARY KEY (alert_id, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX ix_alert_entities_entity ON alert_entities (entity_id, last_activity);
+
+CREATE TABLE pending_evidence (
+    alert_id TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    location TEXT NOT NULL,
+    import_id TEXT
+);
+CREATE INDEX ix_pending_evidence_alert ON pending_evidence (alert_id);
+
+CREATE TABLE correlation_links (
+    incident_id INTEGER NOT NULL,
+    alert_id TEXT NOT NULL,
+    linked_alert_id TEXT NOT NULL,
+    entity_id INTEGER NOT NULL,
+    rule TEXT NOT NULL,
+    gap_seconds INTEGER NOT NULL
+);
+CREATE INDEX ix_correlation_links_incident ON correlation_links (incident_id);
+CREATE INDEX ix_correlation_links_alert ON correlation_links (alert_id);
+
+CREATE TABLE correlation_refusals (
+    id INTEGER PRIMARY KEY,
+    time INTEGER NOT NULL,
+    alert_id TEXT NOT NULL,
+    incident_id INTEGER NOT NULL,
+    other_incident_id INTEGER,
+    reason TEXT NOT NULL
+);
+CREATE INDEX ix_correlation_refusals_incident ON correlation_refusals (incident_id);
+CREATE INDEX ix_correlation_refusals_other ON correlation_refusals (other_incident_id);
+
+CREATE TABLE comments (
+    id INTEGER PRIMARY KEY,
+    incident_id INTEGER NOT NULL,
+    comment TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created INTEGER NOT NULL
+);
+CREATE INDEX ix_comments_incident ON comments (incident_id);
+
+CREATE TABLE history (
+    id INTEGER PRIMARY KEY,
+    incident_id INTEGER NOT NULL,
+    time INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    field TEXT,
+    old_value TEXT,
+    new_value TEXT,
+    version INTEGER NOT NULL
+);
+CREATE INDEX ix_history_incident ON history (incident_id, id);
+
+CREATE TABLE imports (
+    id TEXT PRIMARY KEY,
+    started INTEGER NOT NULL,
+    finished INTEGER,
+    summary TEXT
+);
+
+CREATE TABLE imported_files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    import_id TEXT NOT NULL
+);
+
+CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+",
+        };
+
+        public static int CurrentVersion => Migrations.Count;
+    }
+}

@@ -1,0 +1,86 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using IncidentTools.Store;
+
+namespace IncidentTools.Commands
+{
+    /// <summary>The incident queue: every incident, or those matching the filters, newest activity first.</summary>
+    [Cmdlet(VerbsCommon.Get, "Incident", SupportsPaging = true)]
+    [OutputType(typeof(Incident))]
+    public sealed class GetIncidentCommand : StoreCmdlet
+    {
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("IncidentId")]
+        public long[]? Id { get; set; }
+
+        [Parameter] public string[]? TenantId { get; set; }
+        [Parameter] public IncidentStatus[]? Status { get; set; }
+        [Parameter] public Severity[]? Severity { get; set; }
+        [Parameter] public Severity[]? AlertSeverity { get; set; }
+
+        /// <summary>Assignees; '' means unassigned; wildcards allowed.</summary>
+        [Parameter]
+        [AllowEmptyString]
+        public string[]? AssignedTo { get; set; }
+
+        [Parameter] public SwitchParameter Unassigned { get; set; }
+        [Parameter] public Classification[]? Classification { get; set; }
+        [Parameter] public Determination[]? Determination { get; set; }
+        [Parameter] public string[]? Tag { get; set; }
+        [Parameter] public string[]? ServiceSource { get; set; }
+        [Parameter] public string[]? DetectionSource { get; set; }
+
+        /// <summary>MITRE tactics or other alert categories.</summary>
+        [Parameter] public string[]? Category { get; set; }
+
+        /// <summary>Only incidents whose alerts span two or more categories.</summary>
+        [Parameter] public SwitchParameter MultipleCategories { get; set; }
+
+        /// <summary>Any entity's name or normalised key (user, device, IP, file hash, ...); wildcards allowed.</summary>
+        [Parameter] public string[]? Entity { get; set; }
+
+        /// <summary>Last activity at or after this time.</summary>
+        [Parameter] public DateTime? Since { get; set; }
+
+        /// <summary>Last activity at or before this time.</summary>
+        [Parameter] public DateTime? Until { get; set; }
+
+        [Parameter] public DateTime? CreatedSince { get; set; }
+        [Parameter] public DateTime? CreatedUntil { get; set; }
+
+        [Parameter] public IncidentSortBy SortBy { get; set; } = IncidentSortBy.LastActivity;
+
+        /// <summary>Sort ascending instead of the default descending (newest, highest first).</summary>
+        [Parameter] public SwitchParameter Ascending { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var filter = new IncidentFilter
+            {
+                Ids = Id, TenantIds = TenantId, Statuses = Status, Severities = Severity, AlertSeverities = AlertSeverity,
+                AssignedTo = AssignedTo, Unassigned = Unassigned, Classifications = Classification, Determinations = Determination,
+                Tags = Tag, ServiceSources = ServiceSource, DetectionSources = DetectionSource, Categories = Category,
+                MultipleCategories = MultipleCategories, Entities = Entity,
+                Since = Time(Since), Until = Time(Until), CreatedSince = Time(CreatedSince), CreatedUntil = Time(CreatedUntil),
+                SortBy = SortBy, Ascending = Ascending,
+                First = PagingParameters.First == ulong.MaxValue ? null : (long)Math.Min(PagingParameters.First, long.MaxValue),
+                Skip = (long)Math.Min(PagingParameters.Skip, long.MaxValue),
+            };
+            if (PagingParameters.IncludeTotalCount)
+                WriteObject(PagingParameters.NewTotalCount((ulong)Reader.Incidents(new IncidentFilter { Ids = filter.Ids }).LongCount(), 1.0));
+            int found = 0;
+            foreach (var incident in Reader.Incidents(filter))
+            {
+                found++;
+                WriteObject(incident);
+            }
+            if (Id != null)
+                foreach (var missing in Id.Except(Reader.Incidents(new IncidentFilter { Ids = Id }).Select(i => i.Id)))
+                    WriteNotFound(missing);
+        }
+
+        static DateTimeOffset? Time(DateTime? t)
+            => t == null ? null : new DateTimeOffset(t.Value.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(t.Value, DateTimeKind.Local) : t.Value).ToUniversalTime();
+    }
+}

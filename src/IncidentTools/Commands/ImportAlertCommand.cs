@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using IncidentTools.Import;
+using IncidentTools.Store;
+using Newtonsoft.Json.Linq;
+
+namespace IncidentTools.Commands
+{
+    /// <summary>Imports alerts from files or pipeline objects, correlates them into incidents and reports what it did.</summary>
+    [Cmdlet(VerbsData.Import, "Alert", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
+    [OutputType(typeof(ImportSummary))]
+    [OutputType(typeof(Alert))]
+    public sealed class ImportAlertCommand : StoreCmdlet
+    {
+        const string PathSet = "Path", LiteralPathSet = "LiteralPath", InputSet = "InputObject";
+
+        /// <summary>Files to import; wildcards allowed.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; } = Array.Empty<string>();
+
+        /// <summary>Files to import, taken literally; binds FileInfo objects from Get-ChildItem.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+        /// <summary>Alert objects: ConvertFrom-Json output, Import-Csv rows, Get-MgSecurityAlertV2 objects.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
+        public PSObject? InputObject { get; set; }
+
+        /// <summary>The input format; detected per file when not given.</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(FormatCompleter))]
+        public string? Format { get; set; }
+
+        /// <summary>Tenant of every alert imported, overriding the records' own tenant fields.</summary>
+        [Parameter]
+        public string? TenantId { get; set; }
+
+        /// <summary>Read files even when unchanged since they were last imported.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>Emit the stored alerts instead of the import summary.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        ImportSession? _session;
+        readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        readonly ProgressRecord _progress = new ProgressRecord(1, "Import-Alert", "Starting");
+
+        protected override void BeginProcessing()
+        {
+            var store = OpenStore();
+            try
+            {
+                _session = new ImportSession(store, new ImportOptions { Format = Format, TenantId = TenantId, Force = Force },
+                    OnProblem, OnProgress, _stop.Token);
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "UnknownFormat", ErrorCategory.InvalidArgument, Format));
+            }
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == InputSet)
+            {
+                var baseObject = InputObject?.BaseObject;
+                if (baseObject is FileInfo fi) { ImportFiles(new[] { fi.FullName }, literal: true); return; }
+                if (baseObject is string s) { ImportFiles(new[] { s }, literal: false); return; }
+                if (InputObject == null) return;
+                if (PSObjectConverter.Convert(InputObject) is JObject record)
+                {
+                    if (ShouldProcess("pipeline object", "Import alert")) _session!.ImportObject(record);
+                }
+                else WriteError(new ErrorRecord(new ArgumentException("The pipeline object is not a record with properties."), "InvalidAlertObject", ErrorCategory.InvalidType, InputObject));
+                return;
+            }
+            ImportFiles(ParameterSetName == PathSet ? Path : LiteralPath, literal: ParameterSetName == LiteralPathSet);
+        }
+
+        void ImportFiles(IEnumerable<string> paths, bool literal)
+        {
+            foreach (var p in paths)
+            {
+                List<string> files;
+                try
+                {
+                    files = literal
+                        ? new List<string> { GetUnresolvedProviderPathFromPSPath(p) }
+                        : GetResolvedProviderPathFromPSPath(p, out _).ToList();
+                }
+                catch (ItemNotFoundException ex)
+                {
+                    WriteError(new ErrorRecord(ex, "FileNotFound", ErrorCategory.ObjectNotFound, p));
+                    continue;
+                }
+                foreach (var file in files.OrderBy(f => f, StringComparer.Ordinal))
+                {
+                    if (_stop.IsCancellationRequested) return;
+                    if (Directory.Exists(file))
+                    {
+                        WriteError(new ErrorRecord(new IOException($"'{file}' is a folder: give the files in it, for example '{System.IO.Path.Combine(file, "*.json")}'."),
+                            "PathIsFolder", ErrorCategory.InvalidArgument, file));
+                        continue;
+                    }
+                    if (!ShouldProcess(file, "Import alerts")) continue;
+                    _session!.ImportFile(file);
+                }
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_session == null) return;
+            var summary = _session.Complete();
+            _progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(_progress);
+            if (PassThru)
+            {
+                var ids = _session.AlertIds.Distinct().ToArray();
+                foreach (var chunk in ids.Select((id, i) => (id, i)).GroupBy(x => x.i / 500, x => x.id))
+                    foreach (var alert in Reader.Alerts(null, chunk.ToArray())) WriteObject(alert);
+            }
+            else WriteObject(summary);
+        }
+
+        protected override void StopProcessing() => _stop.Cancel();
+
+        void OnProblem(ImportProblem p)
+        {
+            string id = p.WholeFile
+                ? (p.Message.Contains("not one IncidentTools reads") ? "UnknownFormat" : p.Message.Contains("empty") || p.Message.Contains("no records") ? "EmptyFile" : p.Message.Contains("does not exist") ? "FileNotFound" : "UnreadableFile")
+                : "InvalidAlertRecord";
+            var category = p.Message.Contains("does not exist") ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData;
+            WriteError(new ErrorRecord(new InvalidDataException(p.ToString()), id, category, p.Source));
+        }
+
+        void OnProgress(ImportProgress p)
+        {
+            _progress.Activity = p.Activity;
+            _progress.StatusDescription = p.BytesTotal > 0
+                ? $"{p.Records:N0} records, {p.BytesDone / 1048576.0:N1} of {p.BytesTotal / 1048576.0:N1} MB, {p.RecordsPerSecond:N0} records/s"
+                : $"{p.Records:N0} records, {p.RecordsPerSecond:N0} records/s";
+            _progress.CurrentOperation = p.File;
+            _progress.PercentComplete = p.BytesTotal > 0 ? (int)Math.Min(100, 100 * p.BytesDone / p.BytesTotal) : -1;
+            WriteProgress(_progress);
+        }
+    }
+}
