@@ -116,7 +116,8 @@ namespace IncidentTools.Readers
                 case "process":
                 {
                     string? cmd = Str(r, "ProcessCommandLine");
-                    var extra = Obj(r, "AdditionalFields");
+                    JObject? extra;
+                    try { extra = Parsed(Get(r, "AdditionalFields")) as JObject; } catch (RecordFormatException) { extra = null; }
                     Add(into, EvidenceFactory.Process(Str(r, "FileName") ?? FileName(cmd), cmd, deviceId, Str(extra, "ProcessId"), Str(extra, "CreationTimeUtc")));
                     AddFile(r, into);
                     break;
@@ -149,7 +150,7 @@ namespace IncidentTools.Readers
             Add(into, EvidenceFactory.Ip(Str(r, "RemoteIP")), "remote");
             if (role != null)
                 for (int i = before; i < into.Count; i++)
-                    if (into[i].Roles.Length == 0) into[i].Roles = new[] { role };
+                    if (!into[i].Roles.Contains(role, StringComparer.OrdinalIgnoreCase)) into[i].Roles = new[] { role }.Concat(into[i].Roles).ToArray();
         }
 
         static void AddFile(JObject r, List<Evidence> into)

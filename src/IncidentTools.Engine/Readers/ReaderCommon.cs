@@ -165,7 +165,12 @@ namespace IncidentTools.Readers
             if (t == null || t.Type != JTokenType.String) return t;
             string s = ((string)t!).Trim();
             if (!(s.StartsWith("{") || s.StartsWith("["))) return t;
-            try { return JToken.Parse(s); }
+            try
+            {
+                // Dates stay text, as JsonRecordSource reads them, so that values compare the same in every format.
+                using var reader = new Newtonsoft.Json.JsonTextReader(new System.IO.StringReader(s)) { DateParseHandling = Newtonsoft.Json.DateParseHandling.None };
+                return JToken.ReadFrom(reader);
+            }
             catch (Newtonsoft.Json.JsonException ex) { throw new RecordFormatException("a field holds broken JSON: " + ex.Message); }
         }
 
