@@ -65,7 +65,7 @@ function Invoke-Build {
 
 function Get-PesterModulePath {
     Invoke-Native 'restore of test tools (Pester)' { dotnet restore (Join-Path $root 'build/TestTools.csproj') --nologo -v quiet }
-    $version = ([xml](Get-Content -Raw (Join-Path $root 'build/TestTools.csproj'))).Project.ItemGroup.PackageDownload.Version.Trim('[', ']')
+    $version = (([xml](Get-Content -Raw (Join-Path $root "build/TestTools.csproj"))).Project.ItemGroup.PackageDownload | Where-Object Include -eq "Pester").Version.Trim("[", "]")
     $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
     $path = Join-Path $packages "pester/$version/tools/Pester.psd1"
     if (-not (Test-Path $path)) { throw "Pester $version was not found at $path after restore." }

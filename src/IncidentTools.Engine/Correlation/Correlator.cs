@@ -62,7 +62,10 @@ namespace IncidentTools.Correlation
                 result.AlertsCorrelated += batch.Count;
                 progress?.Invoke(result.AlertsCorrelated);
             }
+            // Ids a job can act on: incidents that still exist as themselves (merged ones are listed apart).
+            result.CreatedIncidentIds.ExceptWith(result.MergedIncidentIds);
             result.UpdatedIncidentIds.ExceptWith(result.CreatedIncidentIds);
+            result.UpdatedIncidentIds.ExceptWith(result.MergedIncidentIds);
             return result;
         }
 

@@ -134,7 +134,8 @@ namespace IncidentTools.Readers
                 try { alert = GraphAlertReader.Map(a); }
                 catch (RecordFormatException ex) { throw new RecordFormatException($"incident {id}, alert {n}: {ex.Message}"); }
                 if (alert.TenantId.Length == 0) alert.TenantId = Str(record, "tenantId") ?? "";
-                alert.ProviderContext["ProviderIncidentId"] = id;
+                // The incident's own id; the alert's incidentId field (which Graph samples show can differ) stays ProviderIncidentId.
+                alert.ProviderContext["ExpandedFromIncidentId"] = id;
                 GraphAlertReader.Context(alert, "ProviderIncidentName", Str(record, "displayName"));
                 GraphAlertReader.Context(alert, "ProviderAssignedTo", Str(record, "assignedTo"));
                 GraphAlertReader.Context(alert, "ProviderClassification", Str(record, "classification"));
