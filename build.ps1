@@ -126,12 +126,12 @@ Import-Module '$(Join-Path $moduleOut 'IncidentTools.psd1')'
 `$env:INCIDENTTOOLS_STORE = '$store'
 Import-Alert -Path '$(Join-Path $root 'samples')/*.json' | Format-List
 Write-Host 'The incident queue (Get-Incident):'
-Get-Incident | Format-Table -AutoSize | Out-String -Width 160
+Get-Incident | Out-String -Width 120
 `$top = Get-Incident -SortBy Priority -First 1
 Write-Host "Alerts of the highest-priority incident (#`$(`$top.Id)):"
-`$top | Get-IncidentAlert | Format-Table -AutoSize | Out-String -Width 160
+`$top | Get-IncidentAlert | Out-String -Width 120
 Write-Host 'Its devices, users and files (Get-IncidentEntity -Type Device, User, File):'
-`$top | Get-IncidentEntity -Type Device, User, File | Format-Table -AutoSize | Out-String -Width 160
+`$top | Get-IncidentEntity -Type Device, User, File | Out-String -Width 120
 "@
     try { Invoke-Native 'demo' { & $pwsh -NoProfile -NonInteractive -Command $script } }
     finally { Remove-Item "$store*" -Force -ErrorAction SilentlyContinue }

@@ -260,12 +260,14 @@ namespace IncidentTools.Correlation
 
         void Merge(SqliteTransaction tx, IncidentState source, IncidentState survivor, string reason)
         {
+            // Settle the source's name, severity and counts first: a Redirected incident keeps what it was.
+            new IncidentAggregator(_store, tx, _now).Recompute(source.Id);
             foreach (var sql in new[]
             {
                 "UPDATE alerts SET incident_id = $survivor WHERE incident_id = $source",
                 "UPDATE correlation_links SET incident_id = $survivor WHERE incident_id = $source",
                 "INSERT OR IGNORE INTO incident_tags (incident_id, tag) SELECT $survivor, tag FROM incident_tags WHERE incident_id = $source",
-                "UPDATE incidents SET status = $redirected, redirect_incident_id = $survivor, alert_count = 0, version = version + 1, last_update = $now WHERE id = $source",
+                "UPDATE incidents SET status = $redirected, redirect_incident_id = $survivor, version = version + 1, last_update = $now WHERE id = $source",
             })
             {
                 using var cmd = _store.Command(sql, tx, ("$survivor", survivor.Id), ("$source", source.Id),
