@@ -23,6 +23,8 @@ namespace IncidentTools.Import
         public string? TenantId { get; set; }
         /// <summary>Read files even when they are unchanged since their last import.</summary>
         public bool Force { get; set; }
+        /// <summary>Remember the ids of the alerts stored (for -PassThru); off, memory stays flat on huge imports.</summary>
+        public bool KeepAlertIds { get; set; }
         /// <summary>Alerts per write transaction.</summary>
         public int BatchSize { get; set; } = 5000;
     }
@@ -188,7 +190,7 @@ namespace IncidentTools.Import
             if (result == AlertWriteResult.Created) _summary.Created++;
             else if (result == AlertWriteResult.Updated) _summary.Updated++;
             else _summary.Unchanged++;
-            _alertIds.Add(id);
+            if (_options.KeepAlertIds) _alertIds.Add(id);
         }
 
         /// <summary>The alert's stable id: source family, tenant and the provider's own id, never truncated.</summary>

@@ -56,16 +56,19 @@ namespace IncidentTools.Commands
 
         protected override void BeginProcessing()
         {
-            var store = OpenStore();
-            try
-            {
-                _session = new ImportSession(store, new ImportOptions { Format = Format, TenantId = TenantId, Force = Force },
-                    OnProblem, OnProgress, _stop.Token);
-            }
-            catch (ArgumentException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "UnknownFormat", ErrorCategory.InvalidArgument, Format));
-            }
+            if (Format != null && !Readers.ReaderRegistry.FormatNames.Contains(Format, StringComparer.OrdinalIgnoreCase))
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException($"Unknown format '{Format}'. Known formats: {string.Join(", ", Readers.ReaderRegistry.FormatNames)}."),
+                    "UnknownFormat", ErrorCategory.InvalidArgument, Format));
+        }
+
+        /// <summary>The import starts at the first input approved by ShouldProcess, so -WhatIf writes nothing at all.</summary>
+        ImportSession Session()
+        {
+            _session ??= new ImportSession(OpenStore(),
+                new ImportOptions { Format = Format, TenantId = TenantId, Force = Force, KeepAlertIds = PassThru },
+                OnProblem, OnProgress, _stop.Token);
+            return _session;
         }
 
         protected override void ProcessRecord()
@@ -78,7 +81,7 @@ namespace IncidentTools.Commands
                 if (InputObject == null) return;
                 if (PSObjectConverter.Convert(InputObject) is JObject record)
                 {
-                    if (ShouldProcess("pipeline object", "Import alert")) _session!.ImportObject(record);
+                    if (ShouldProcess("pipeline object", "Import alert")) Session().ImportObject(record);
                 }
                 else WriteError(new ErrorRecord(new ArgumentException("The pipeline object is not a record with properties."), "InvalidAlertObject", ErrorCategory.InvalidType, InputObject));
                 return;
@@ -112,7 +115,7 @@ namespace IncidentTools.Commands
                         continue;
                     }
                     if (!ShouldProcess(file, "Import alerts")) continue;
-                    _session!.ImportFile(file);
+                    Session().ImportFile(file);
                 }
             }
         }

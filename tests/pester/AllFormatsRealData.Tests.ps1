@@ -1,0 +1,47 @@
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $script:skipShared = -not $HasSharedData
+    # Per file under ../shared/data: what reading it by hand says Import-Alert must do (see SOURCES.md there and
+    # docs/formats.md). Failed = records refused with one clear error each; Skipped = records that are not alerts.
+    $script:expectations = @(
+        @{ File = 'aws-guardduty-asff/custodian_securityhub_guardduty_findings.json'; Read = 5; Created = 5; Skipped = 0; Failed = 0; Types = 'AccessKey', 'Ip', 'User' }
+        @{ File = 'aws-guardduty-asff/ocsf_examples_sechub_guardduty_raw_asff.json'; Read = 1; Created = 1; Skipped = 0; Failed = 0; Types = 'AccessKey', 'Ip', 'User' }
+        @{ File = 'chainsaw-hunt-csv/chainsaw_lotl_sigma.csv'; Read = 35; Created = 35; Skipped = 0; Failed = 0; Types = 'Device', 'File', 'Process', 'User' }
+        @{ File = 'elastic-security-alert/elastic_integrations_elastic_security_alert.jsonl'; Read = 1; Created = 1; Skipped = 0; Failed = 0; Types = 'Device', 'File', 'Ip', 'Process', 'User' }
+        @{ File = 'google-secops-detection/elastic_integrations_google_secops_detection.jsonl'; Read = 1; Created = 1; Skipped = 0; Failed = 0; Types = 'Device', 'Ip', 'User', 'Url' }
+        @{ File = 'guide/guide_test_sample4k_uvaasree.csv'; Read = 4000; Created = 3870; Skipped = 0; Failed = 0; Types = 'Ip', 'User' }
+        @{ File = 'hayabusa-json/hayabusa_docs_examples.jsonl'; Read = 4; Created = 4; Skipped = 0; Failed = 0; Types = 'Device', 'Ip', 'User' }
+        @{ File = 'm365d-advanced-hunting-alertinfo-alertevidence/elastic_m365d_streaming_alertinfo_alertevidence.jsonl'; Read = 4; Created = 1; Skipped = 0; Failed = 0; Types = @() }
+        @{ File = 'ms-graph-security-alerts-legacy-v1/demisto_graph_legacy_alert_v1_get.json'; Read = 1; Created = 0; Skipped = 0; Failed = 1; Types = @(); ErrorText = 'alerts_v2' }
+        @{ File = 'ms-graph-security-incidents/demisto_graph_incidents_list_response.json'; Read = 2; Created = 0; Skipped = 2; Failed = 0; Types = @() }
+        @{ File = 'ocsf-detection-finding/ocsf_examples_okta_detection_finding.json'; Read = 1; Created = 1; Skipped = 0; Failed = 0; Types = 'Ip' }
+        @{ File = 'ocsf-detection-finding/ocsf_examples_sechub_guardduty_detection_finding.json'; Read = 1; Created = 1; Skipped = 0; Failed = 0; Types = 'AccessKey', 'Ip', 'User' }
+        @{ File = 'ocsf-detection-finding/ocsf_examples_ssc_security_finding_malware.json'; Read = 4; Created = 4; Skipped = 0; Failed = 0; Types = 'Domain', 'Ip', 'Malware' }
+        @{ File = 'sentinel-securityalert/msticpy_alertlist.csv'; Read = 189; Created = 189; Skipped = 0; Failed = 0; Types = 'Device', 'File', 'Ip', 'Process', 'User' }
+        @{ File = 'sentinel-securityalert/elastic_sentinel_eventhub_securityalert.jsonl'; Read = 1; Created = 1; Skipped = 0; Failed = 0; Types = 'User' }
+        @{ File = 'sentinel-securityincident/elastic_sentinel_incident_api.jsonl'; Read = 1; Created = 0; Skipped = 1; Failed = 0; Types = @() }
+        @{ File = 'suricata-eve/icedid_eve.json'; Read = 235; Created = 35; Skipped = 200; Failed = 0; Types = 'Domain', 'Ip', 'Url' }
+        @{ File = 'wazuh-alerts/wazuh_docs_osquery_alerts.jsonl'; Read = 5; Created = 5; Skipped = 0; Failed = 0; Types = 'Device', 'Ip' }
+    )
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module $ModuleManifest -Force
+}
+
+Describe 'Importing every real sample format in ../shared/data' -Skip:$skipShared {
+    It 'imports <File> as expected' -ForEach $expectations {
+        $store = New-TestStore
+        $summary = Import-Alert -LiteralPath (Join-Path $SharedData $File) -Store $store -ErrorVariable errs -ErrorAction SilentlyContinue
+        $summary.Read | Should -Be $Read
+        $summary.Created | Should -Be $Created
+        $summary.Skipped | Should -Be $Skipped
+        $summary.Failed | Should -Be $Failed
+        $errs.Count | Should -Be $Failed
+        if ($Failed) { $errs[0].Exception.Message | Should -Match ([regex]::Escape($File.Split('/')[-1])) }
+        if ($Failed) { $errs[0].Exception.Message | Should -Match $ErrorText }
+        $types = @(Get-IncidentEntity -Store $store | ForEach-Object { $_.Type.ToString() } | Sort-Object -Unique)
+        foreach ($t in $Types) { $types | Should -Contain $t -Because "$File carries $t entities" }
+    }
+}
