@@ -92,7 +92,7 @@ namespace IncidentTools.Import
                 return;
             }
             hash ??= FileHash(full);
-            long recordsBefore = _summary.Read;
+            long recordsBefore = _summary.Read, failedBefore = _summary.Failed;
             bool fatal = false;
             using (var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan))
             {
@@ -122,7 +122,8 @@ namespace IncidentTools.Import
             }
             Commit();
             if (!fatal && !_summary.Stopped) RememberFile(full, info, hash);
-            if (!fatal && _summary.Read == recordsBefore && !_summary.Stopped)
+            // A file whose only content was reported as bad already has its problem: one problem per cause.
+            if (!fatal && _summary.Read == recordsBefore && _summary.Failed == failedBefore && !_summary.Stopped)
                 Problem(new ImportProblem(full, 0, 0, "the file holds no records", true));
         }
 

@@ -33,7 +33,7 @@ namespace IncidentTools.Normalisation
         public static string Refang(string value)
         {
             string v = value.Trim();
-            v = Regex.Replace(v, @"^hxxp(s?)://", "http$1://", RegexOptions.IgnoreCase);
+            v = Regex.Replace(v, @"^hxxp(s?)://", m => "http" + m.Groups[1].Value.ToLowerInvariant() + "://", RegexOptions.IgnoreCase);
             v = Regex.Replace(v, @"^fxp://", "ftp://", RegexOptions.IgnoreCase);
             v = v.Replace("[.]", ".").Replace("(.)", ".").Replace("{.}", ".").Replace("[dot]", ".")
                  .Replace("[:]", ":").Replace("[://]", "://").Replace("[@]", "@");
@@ -51,9 +51,27 @@ namespace IncidentTools.Normalisation
             if (v.StartsWith("[") && v.Contains("]")) v = v.Substring(1, v.IndexOf(']') - 1);
             int zone = v.IndexOf('%');
             if (zone > 0) v = v.Substring(0, zone);
+            // IPv4 only as a dotted quad of decimals: IPAddress.TryParse would also take "12345" (0.0.48.57),
+            // "10.1" (10.0.0.1) and "010.0.0.1" as octal (8.0.0.1).
+            if (v.IndexOf(':') < 0) return DottedQuad(v);
             if (!IPAddress.TryParse(v, out var ip)) return null;
             if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
             return ip.ToString().ToLowerInvariant();
+        }
+
+        static string? DottedQuad(string v)
+        {
+            var parts = v.Split('.');
+            if (parts.Length != 4) return null;
+            var bytes = new byte[4];
+            for (int i = 0; i < 4; i++)
+            {
+                string p = parts[i];
+                if (p.Length == 0 || p.Length > 3) return null;
+                foreach (char c in p) if (c < '0' || c > '9') return null;
+                if (!byte.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out bytes[i])) return null;
+            }
+            return new IPAddress(bytes).ToString();
         }
 
         public static bool IsNonIdentifyingIp(string key)

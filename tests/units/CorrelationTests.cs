@@ -1,0 +1,575 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using IncidentTools.Correlation;
+using IncidentTools.Import;
+using IncidentTools.Store;
+using Newtonsoft.Json.Linq;
+using Xunit;
+
+namespace IncidentTools.Tests
+{
+    /// <summary>Builds Microsoft Graph alerts_v2 alerts with evidence, the shape Get-MgSecurityAlertV2 emits.</summary>
+    public static class GraphAlert
+    {
+        public const string TenantA = "11111111-1111-1111-1111-111111111111";
+        public const string TenantB = "22222222-2222-2222-2222-222222222222";
+        public static readonly DateTimeOffset T0 = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+        /// <summary>An alert whose activity runs from T0 + at for five minutes.</summary>
+        public static JObject Make(string id, TimeSpan at, params JObject[] evidence)
+            => Make(id, at, TenantA, "High", "Execution", evidence);
+
+        public static JObject Make(string id, TimeSpan at, string tenant, string severity, string category, params JObject[] evidence)
+        {
+            var first = T0 + at;
+            return new JObject
+            {
+                ["@odata.type"] = "#microsoft.graph.security.alert",
+                ["id"] = id,
+                ["providerAlertId"] = id,
+                ["title"] = "Alert " + id,
+                ["severity"] = severity,
+                ["status"] = "new",
+                ["category"] = category,
+                ["serviceSource"] = "microsoftDefenderForEndpoint",
+                ["detectionSource"] = "edr",
+                ["tenantId"] = tenant,
+                ["createdDateTime"] = (first + TimeSpan.FromMinutes(6)).ToString("o"),
+                ["firstActivityDateTime"] = first.ToString("o"),
+                ["lastActivityDateTime"] = (first + TimeSpan.FromMinutes(5)).ToString("o"),
+                ["evidence"] = new JArray(evidence.Select(e => (object)e).ToArray()),
+            };
+        }
+
+        public static string AlertId(string providerId, string tenant = TenantA) => "defender:" + tenant + ":" + providerId;
+
+        public static JObject User(string? upn, string? accountName = null, string? domainName = null, string? sid = null)
+            => Evidence("userEvidence", new JProperty("userAccount", NonNull(
+                ("userPrincipalName", upn), ("accountName", accountName), ("domainName", domainName), ("userSid", sid))));
+
+        public static JObject Device(string? mdeDeviceId, string? dnsName)
+            => Evidence("deviceEvidence", NonNull(("mdeDeviceId", mdeDeviceId), ("deviceDnsName", dnsName)).Properties().ToArray());
+
+        /// <summary>Only the given values (a JValue holding a null string is not what ConvertFrom-Json gives).</summary>
+        static JObject NonNull(params (string Name, string? Value)[] values)
+        {
+            var o = new JObject();
+            foreach (var (name, value) in values) if (value != null) o[name] = value;
+            return o;
+        }
+
+        public static JObject Ip(string address) => Evidence("ipEvidence", new JProperty("ipAddress", address));
+        public static JObject Url(string url) => Evidence("urlEvidence", new JProperty("url", url));
+        public static JObject Domain(string domain) => Evidence("dnsEvidence", new JProperty("domainName", domain));
+        public static JObject Mailbox(string address) => Evidence("mailboxEvidence", new JProperty("primaryAddress", address));
+
+        static JObject Evidence(string kind, params JProperty[] properties)
+        {
+            var o = new JObject { ["@odata.type"] = "#microsoft.graph.security." + kind, ["roles"] = new JArray(), ["verdict"] = "suspicious" };
+            foreach (var p in properties) o.Add(new JProperty(p.Name, p.Value));
+            return o;
+        }
+    }
+
+    /// <summary>A store in a temporary folder, deleted afterwards, with shortcuts to import and query.</summary>
+    public sealed class TestStore : IDisposable
+    {
+        public string Folder { get; } = Path.Combine(Path.GetTempPath(), "it-tests-" + Guid.NewGuid().ToString("N"));
+        public string FilePath => Path.Combine(Folder, "incidents.db");
+        public IncidentStore Store { get; }
+        public List<ImportProblem> Problems { get; } = new List<ImportProblem>();
+
+        public TestStore(CorrelationPolicy? policy = null)
+        {
+            Directory.CreateDirectory(Folder);
+            Store = IncidentStore.Open(FilePath);
+            if (policy != null) CorrelationPolicyStore.Save(Store, policy);
+        }
+
+        /// <summary>One import session holding all the given alerts.</summary>
+        public ImportSummary Import(params JObject[] alerts)
+        {
+            using var session = new ImportSession(Store, new ImportOptions(), Problems.Add);
+            foreach (var a in alerts) session.ImportObject((JObject)a.DeepClone());
+            return session.Complete();
+        }
+
+        public ImportSummary ImportFile(string path, ImportOptions? options = null)
+        {
+            using var session = new ImportSession(Store, options ?? new ImportOptions(), Problems.Add);
+            session.ImportFile(path);
+            return session.Complete();
+        }
+
+        public IncidentReader Reader => new IncidentReader(Store);
+
+        public long IncidentOf(string providerId, string tenant = GraphAlert.TenantA)
+        {
+            var alert = Assert.Single(Reader.Alerts(null, new[] { GraphAlert.AlertId(providerId, tenant) }));
+            Assert.NotNull(alert.IncidentId);
+            return alert.IncidentId!.Value;
+        }
+
+        public Incident Incident(long id) => Reader.Incident(id) ?? throw new Xunit.Sdk.XunitException($"no incident {id}");
+
+        /// <summary>Incidents that are not Redirected.</summary>
+        public List<Incident> LiveIncidents()
+            => Reader.Incidents(new IncidentFilter { SortBy = IncidentSortBy.Id, Ascending = true }).Where(i => i.Status != IncidentStatus.Redirected).ToList();
+
+        /// <summary>Every alert's incident, by provider alert id.</summary>
+        public SortedDictionary<string, long> Assignment()
+        {
+            var map = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            foreach (var a in Reader.Alerts(null, null)) map[a.ProviderAlertId] = a.IncidentId ?? -1;
+            return map;
+        }
+
+        public long Count(string sql, params (string, object?)[] parameters) => Convert.ToInt64(Store.Scalar(sql, null, parameters));
+
+        public void Dispose()
+        {
+            Store.Dispose();
+            try { Directory.Delete(Folder, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <summary>The correlation scenarios of issue 4: which alerts must, and must not, end up in one incident.</summary>
+    public class CorrelationTests
+    {
+        static TimeSpan Min(double m) => TimeSpan.FromMinutes(m);
+        static TimeSpan Hours(double h) => TimeSpan.FromHours(h);
+
+        [Fact]
+        public void Upn_differing_only_in_case_ten_minutes_apart_correlates()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("a1", Min(0), GraphAlert.User("Alice@Contoso.com")),
+                     GraphAlert.Make("a2", Min(10), GraphAlert.User("alice@contoso.com")));
+            Assert.Equal(s.IncidentOf("a1"), s.IncidentOf("a2"));
+            var incident = Assert.Single(s.LiveIncidents());
+            Assert.Equal(2, incident.AlertCount);
+            Assert.Equal(1, incident.UserCount);
+            var user = Assert.Single(s.Reader.Entities(new[] { incident.Id }, new[] { EntityType.User }, null));
+            Assert.Equal("alice@contoso.com", user.Key);
+            Assert.Equal(2, user.AlertCount);
+        }
+
+        [Fact]
+        public void The_link_is_recorded_with_the_shared_entity_and_the_gap()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("a1", Min(0), GraphAlert.User("Alice@Contoso.com")),
+                     GraphAlert.Make("a2", Min(10), GraphAlert.User("alice@contoso.com")));
+            long id = s.IncidentOf("a1");
+            Assert.Equal(1, s.Count("SELECT count(*) FROM correlation_links WHERE incident_id = $i AND alert_id = $a AND linked_alert_id = $b AND rule = 'SharedEntity:User' AND gap_seconds = 300",
+                ("$i", id), ("$a", GraphAlert.AlertId("a2")), ("$b", GraphAlert.AlertId("a1"))));
+        }
+
+        [Fact]
+        public void Mailbox_addresses_differing_in_case_correlate()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("m1", Min(0), GraphAlert.Mailbox("Bob@Contoso.com")),
+                     GraphAlert.Make("m2", Min(30), GraphAlert.Mailbox("bob@contoso.COM")));
+            Assert.Equal(s.IncidentOf("m1"), s.IncidentOf("m2"));
+        }
+
+        [Fact]
+        public void Urls_differing_only_in_path_case_do_not_correlate()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("u1", Min(0), GraphAlert.Url("http://phish.example/Login")),
+                     GraphAlert.Make("u2", Min(10), GraphAlert.Url("http://phish.example/login")));
+            Assert.NotEqual(s.IncidentOf("u1"), s.IncidentOf("u2"));
+            Assert.Equal(2, s.LiveIncidents().Count);
+        }
+
+        [Fact]
+        public void Urls_differing_only_in_host_case_correlate()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("u1", Min(0), GraphAlert.Url("http://PHISH.example/Login")),
+                     GraphAlert.Make("u2", Min(10), GraphAlert.Url("http://phish.example/Login")));
+            Assert.Equal(s.IncidentOf("u1"), s.IncidentOf("u2"));
+        }
+
+        [Fact]
+        public void Defanged_url_correlates_with_its_real_form()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("d1", Min(0), GraphAlert.Url("hxxp://evil[.]com/payload")),
+                     GraphAlert.Make("d2", Min(10), GraphAlert.Url("http://evil.com/payload")));
+            Assert.Equal(s.IncidentOf("d1"), s.IncidentOf("d2"));
+        }
+
+        [Fact]
+        public void Defanged_domain_correlates_with_its_real_form()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("d1", Min(0), GraphAlert.Domain("evil[.]com")),
+                     GraphAlert.Make("d2", Min(10), GraphAlert.Domain("EVIL.com")));
+            Assert.Equal(s.IncidentOf("d1"), s.IncidentOf("d2"));
+            var domain = Assert.Single(s.Reader.Entities(new[] { s.IncidentOf("d1") }, new[] { EntityType.Domain }, null));
+            Assert.Equal("evil.com", domain.Key);
+        }
+
+        [Fact]
+        public void Short_name_and_fqdn_with_one_device_id_are_one_device()
+        {
+            using var s = new TestStore();
+            const string mde = "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678";
+            s.Import(GraphAlert.Make("w1", Min(0), GraphAlert.Device(mde, "ws01")),
+                     GraphAlert.Make("w2", Min(20), GraphAlert.Device(mde.ToLowerInvariant(), "ws01.contoso.local")));
+            long id = s.IncidentOf("w1");
+            Assert.Equal(id, s.IncidentOf("w2"));
+            Assert.Equal(1, s.Incident(id).DeviceCount);
+            var device = Assert.Single(s.Reader.Entities(new[] { id }, new[] { EntityType.Device }, null));
+            Assert.Equal(mde.ToLowerInvariant(), device.Key);
+            Assert.Equal(2, device.AlertCount);
+            Assert.Single(s.Reader.Entities(null, new[] { EntityType.Device }, null));
+        }
+
+        [Fact]
+        public void An_alert_carrying_the_same_ip_twice_yields_one_entity()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("i1", Min(0), GraphAlert.Ip("203.0.113.7"), GraphAlert.Ip("203.0.113.7"), GraphAlert.Ip("::ffff:203.0.113.7")));
+            var alert = Assert.Single(s.Reader.Alerts(null, new[] { GraphAlert.AlertId("i1") }));
+            Assert.Single(alert.Evidence, e => e.Type == EntityType.Ip);
+            var ip = Assert.Single(s.Reader.Entities(null, new[] { EntityType.Ip }, null));
+            Assert.Equal("203.0.113.7", ip.Key);
+            Assert.Equal(1, ip.AlertCount);
+            Assert.Equal(1, s.Count("SELECT alert_count FROM entities WHERE key = '203.0.113.7'"));
+        }
+
+        [Fact]
+        public void Alerts_sharing_only_loopback_do_not_correlate()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("l1", Min(0), GraphAlert.Ip("127.0.0.1")),
+                     GraphAlert.Make("l2", Min(5), GraphAlert.Ip("127.0.0.1")),
+                     GraphAlert.Make("l3", Min(6), GraphAlert.Ip("::1")));
+            Assert.Equal(3, new[] { s.IncidentOf("l1"), s.IncidentOf("l2"), s.IncidentOf("l3") }.Distinct().Count());
+        }
+
+        [Fact]
+        public void Alerts_sharing_only_the_system_account_do_not_correlate()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("s1", Min(0), GraphAlert.User(null, "SYSTEM", "NT AUTHORITY", "S-1-5-18")),
+                     GraphAlert.Make("s2", Min(5), GraphAlert.User(null, "system", "nt authority", "S-1-5-18")));
+            Assert.NotEqual(s.IncidentOf("s1"), s.IncidentOf("s2"));
+        }
+
+        [Fact]
+        public void A_value_seen_on_most_alerts_does_not_link_them()
+        {
+            var policy = new CorrelationPolicy { PrevalenceMinimumAlerts = 5, PrevalenceThreshold = 0.5 };
+            using var s = new TestStore(policy);
+            // A proxy address on every alert; each alert has its own user, except p0 and p1 which share one.
+            var alerts = Enumerable.Range(0, 8).Select(i => GraphAlert.Make("p" + i, Min(i * 3), GraphAlert.Ip("198.51.100.80"),
+                GraphAlert.User(i <= 1 ? "carol@contoso.com" : $"user{i}@contoso.com"))).ToArray();
+            s.Import(alerts);
+            Assert.Equal(s.IncidentOf("p0"), s.IncidentOf("p1"));
+            Assert.Equal(7, s.LiveIncidents().Count);
+            Assert.Equal(7, Enumerable.Range(1, 7).Select(i => s.IncidentOf("p" + i)).Distinct().Count());
+        }
+
+        [Fact]
+        public void Below_the_prevalence_minimum_a_shared_value_still_links()
+        {
+            // The control for the test above: the same alerts under the default policy (minimum 50 alerts) are one incident.
+            using var s = new TestStore();
+            var alerts = Enumerable.Range(0, 8).Select(i => GraphAlert.Make("p" + i, Min(i * 3), GraphAlert.Ip("198.51.100.80"),
+                GraphAlert.User($"user{i}@contoso.com"))).ToArray();
+            s.Import(alerts);
+            Assert.Single(s.LiveIncidents());
+        }
+
+        [Fact]
+        public void Alerts_outside_the_window_do_not_correlate()
+        {
+            using var s = new TestStore();
+            // a1 runs 0:00–0:05; a2 starts 24h10m later (gap 24h05m > 24h); a3 starts 23h after a1 ends.
+            s.Import(GraphAlert.Make("a1", Min(0), GraphAlert.User("dave@contoso.com")),
+                     GraphAlert.Make("a2", Hours(24) + Min(10), GraphAlert.User("dave@contoso.com")));
+            Assert.NotEqual(s.IncidentOf("a1"), s.IncidentOf("a2"));
+
+            using var inside = new TestStore();
+            inside.Import(GraphAlert.Make("a1", Min(0), GraphAlert.User("dave@contoso.com")),
+                          GraphAlert.Make("a3", Hours(23) + Min(5), GraphAlert.User("dave@contoso.com")));
+            Assert.Equal(inside.IncidentOf("a1"), inside.IncidentOf("a3"));
+        }
+
+        [Fact]
+        public void The_window_follows_the_policy()
+        {
+            using var s = new TestStore(new CorrelationPolicy { WindowHours = 1 });
+            s.Import(GraphAlert.Make("a1", Min(0), GraphAlert.User("dave@contoso.com")),
+                     GraphAlert.Make("a2", Min(50), GraphAlert.User("dave@contoso.com")),
+                     GraphAlert.Make("a3", Hours(3), GraphAlert.User("dave@contoso.com")));
+            Assert.Equal(s.IncidentOf("a1"), s.IncidentOf("a2"));
+            Assert.NotEqual(s.IncidentOf("a1"), s.IncidentOf("a3"));
+        }
+
+        [Fact]
+        public void An_alert_arriving_late_but_earlier_in_event_time_correlates_by_event_time()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("late", Hours(10), GraphAlert.User("erin@contoso.com")));
+            s.Import(GraphAlert.Make("early", Hours(1), GraphAlert.User("erin@contoso.com")));
+            Assert.Equal(s.IncidentOf("late"), s.IncidentOf("early"));
+        }
+
+        [Fact]
+        public void A_resolved_incident_is_not_merged_into_and_the_refusal_is_recorded()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("r1", Min(0), GraphAlert.User("frank@contoso.com")));
+            long resolved = s.IncidentOf("r1");
+            new IncidentEditor(s.Store).Apply(resolved, new IncidentChange { Status = IncidentStatus.Resolved, Classification = Classification.TruePositive, Determination = Determination.Malware, Actor = "analyst" });
+
+            var summary = s.Import(GraphAlert.Make("r2", Min(30), GraphAlert.User("frank@contoso.com")));
+            long fresh = s.IncidentOf("r2");
+            Assert.NotEqual(resolved, fresh);
+            Assert.Equal(new[] { fresh }, summary.CreatedIncidentIds);
+            Assert.Empty(summary.MergedIncidentIds);
+            Assert.Equal(IncidentStatus.Resolved, s.Incident(resolved).Status);
+            Assert.Equal(1, s.Incident(resolved).AlertCount);
+            Assert.Equal(1, s.Count("SELECT count(*) FROM correlation_refusals WHERE incident_id = $i AND alert_id = $a AND reason LIKE '%Resolved%'",
+                ("$i", resolved), ("$a", GraphAlert.AlertId("r2"))));
+        }
+
+        [Fact]
+        public void With_reopen_in_the_policy_a_resolved_incident_takes_the_alert_and_reopens()
+        {
+            using var s = new TestStore(new CorrelationPolicy { ReopenResolved = true });
+            s.Import(GraphAlert.Make("r1", Min(0), GraphAlert.User("frank@contoso.com")));
+            long id = s.IncidentOf("r1");
+            new IncidentEditor(s.Store).Apply(id, new IncidentChange { Status = IncidentStatus.Resolved, Actor = "analyst" });
+            s.Import(GraphAlert.Make("r2", Min(30), GraphAlert.User("frank@contoso.com")));
+            Assert.Equal(id, s.IncidentOf("r2"));
+            Assert.Equal(IncidentStatus.Active, s.Incident(id).Status);
+            Assert.Contains(s.Reader.History(id), h => h.Action == "Reopened");
+        }
+
+        [Fact]
+        public void Alerts_of_different_tenants_never_correlate()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("t1", Min(0), GraphAlert.TenantA, "High", "Execution", GraphAlert.User("alice@contoso.com"), GraphAlert.Ip("203.0.113.9")),
+                     GraphAlert.Make("t2", Min(1), GraphAlert.TenantB, "High", "Execution", GraphAlert.User("alice@contoso.com"), GraphAlert.Ip("203.0.113.9")));
+            long a = s.IncidentOf("t1", GraphAlert.TenantA), b = s.IncidentOf("t2", GraphAlert.TenantB);
+            Assert.NotEqual(a, b);
+            Assert.Equal(GraphAlert.TenantA, s.Incident(a).TenantId);
+            Assert.Equal(GraphAlert.TenantB, s.Incident(b).TenantId);
+            // The same value in two tenants is two entities.
+            Assert.Equal(2, s.Count("SELECT count(*) FROM entities WHERE key = 'alice@contoso.com'"));
+        }
+
+        [Fact]
+        public void The_import_tenant_overrides_the_records_tenant_so_they_correlate()
+        {
+            using var s = new TestStore();
+            using (var session = new ImportSession(s.Store, new ImportOptions { TenantId = "contoso" }, s.Problems.Add))
+            {
+                session.ImportObject(GraphAlert.Make("t1", Min(0), GraphAlert.TenantA, "High", "Execution", GraphAlert.User("alice@contoso.com")));
+                session.ImportObject(GraphAlert.Make("t2", Min(1), GraphAlert.TenantB, "High", "Execution", GraphAlert.User("alice@contoso.com")));
+                session.Complete();
+            }
+            Assert.Equal(s.IncidentOf("t1", "contoso"), s.IncidentOf("t2", "contoso"));
+        }
+
+        [Fact]
+        public void An_alert_linking_two_incidents_merges_them()
+        {
+            using var s = new TestStore();
+            var first = s.Import(GraphAlert.Make("x1", Min(0), GraphAlert.User("gina@contoso.com")),
+                                 GraphAlert.Make("x2", Min(5), GraphAlert.Device("dev-2", "ws02.contoso.local")));
+            long a = s.IncidentOf("x1"), b = s.IncidentOf("x2");
+            Assert.NotEqual(a, b);
+            Assert.Equal(new[] { a, b }.OrderBy(x => x), first.CreatedIncidentIds);
+
+            var second = s.Import(GraphAlert.Make("x3", Min(20), GraphAlert.User("Gina@Contoso.com"), GraphAlert.Device("DEV-2", "ws02")));
+            long survivor = s.IncidentOf("x3");
+            long absorbed = survivor == a ? b : a;
+            Assert.Equal(Math.Min(a, b), survivor); // the older incident survives
+            Assert.Equal(survivor, s.IncidentOf("x1"));
+            Assert.Equal(survivor, s.IncidentOf("x2"));
+            Assert.Equal(new[] { absorbed }, second.MergedIncidentIds);
+            Assert.Equal(new[] { survivor }, second.UpdatedIncidentIds);
+            Assert.Empty(second.CreatedIncidentIds);
+
+            var gone = s.Incident(absorbed);
+            Assert.Equal(IncidentStatus.Redirected, gone.Status);
+            Assert.Equal(survivor, gone.RedirectIncidentId);
+            Assert.Equal(3, s.Incident(survivor).AlertCount);
+            Assert.Contains(s.Reader.History(absorbed), h => h.Action == "Redirected" && h.NewValue == survivor.ToString());
+            Assert.Contains(s.Reader.History(survivor), h => h.Action == "Merged" && h.NewValue == absorbed.ToString());
+            Assert.Single(s.LiveIncidents());
+        }
+
+        [Fact]
+        public void Incidents_assigned_to_different_people_are_not_merged()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("x1", Min(0), GraphAlert.User("gina@contoso.com")),
+                     GraphAlert.Make("x2", Min(5), GraphAlert.Device("dev-2", "ws02.contoso.local")));
+            long a = s.IncidentOf("x1"), b = s.IncidentOf("x2");
+            var editor = new IncidentEditor(s.Store);
+            editor.Apply(a, new IncidentChange { AssignedTo = "ann@contoso.com", Actor = "lead" });
+            editor.Apply(b, new IncidentChange { AssignedTo = "ben@contoso.com", Actor = "lead" });
+
+            var summary = s.Import(GraphAlert.Make("x3", Min(20), GraphAlert.User("gina@contoso.com"), GraphAlert.Device("dev-2", "ws02")));
+            Assert.Empty(summary.MergedIncidentIds);
+            Assert.Equal(IncidentStatus.Active, s.Incident(a).Status);
+            Assert.Equal(IncidentStatus.Active, s.Incident(b).Status);
+            Assert.Null(s.Incident(b).RedirectIncidentId);
+            Assert.Contains(s.IncidentOf("x3"), new[] { a, b });
+            Assert.Equal(1, s.Count("SELECT count(*) FROM correlation_refusals WHERE alert_id = $x AND reason LIKE '%different people%' AND ((incident_id = $a AND other_incident_id = $b) OR (incident_id = $b AND other_incident_id = $a))",
+                ("$x", GraphAlert.AlertId("x3")), ("$a", a), ("$b", b)));
+        }
+
+        [Fact]
+        public void Incidents_assigned_to_the_same_person_are_merged()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("x1", Min(0), GraphAlert.User("gina@contoso.com")),
+                     GraphAlert.Make("x2", Min(5), GraphAlert.Device("dev-2", "ws02.contoso.local")));
+            long a = s.IncidentOf("x1"), b = s.IncidentOf("x2");
+            var editor = new IncidentEditor(s.Store);
+            editor.Apply(a, new IncidentChange { AssignedTo = "ann@contoso.com", Actor = "lead" });
+            editor.Apply(b, new IncidentChange { AssignedTo = "Ann@Contoso.com", Actor = "lead" });
+            var summary = s.Import(GraphAlert.Make("x3", Min(20), GraphAlert.User("gina@contoso.com"), GraphAlert.Device("dev-2", "ws02")));
+            Assert.Equal(new[] { b }, summary.MergedIncidentIds);
+        }
+
+        [Fact]
+        public void Incidents_with_different_classifications_are_not_merged()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("x1", Min(0), GraphAlert.User("gina@contoso.com")),
+                     GraphAlert.Make("x2", Min(5), GraphAlert.Device("dev-2", "ws02.contoso.local")));
+            long a = s.IncidentOf("x1"), b = s.IncidentOf("x2");
+            var editor = new IncidentEditor(s.Store);
+            editor.Apply(a, new IncidentChange { Classification = Classification.TruePositive, Actor = "lead" });
+            editor.Apply(b, new IncidentChange { Classification = Classification.FalsePositive, Actor = "lead" });
+            var summary = s.Import(GraphAlert.Make("x3", Min(20), GraphAlert.User("gina@contoso.com"), GraphAlert.Device("dev-2", "ws02")));
+            Assert.Empty(summary.MergedIncidentIds);
+            Assert.Equal(1, s.Count("SELECT count(*) FROM correlation_refusals WHERE alert_id = $x AND reason LIKE '%classifications differ%'", ("$x", GraphAlert.AlertId("x3"))));
+        }
+
+        static JObject[] Story()
+        {
+            var D1 = GraphAlert.Device("dev-1", "ws01.contoso.local");
+            return new[]
+            {
+                GraphAlert.Make("s01", Min(0), GraphAlert.User("alice@contoso.com")),
+                GraphAlert.Make("s02", Hours(1), D1),
+                GraphAlert.Make("s03", Hours(2), GraphAlert.Ip("203.0.113.5")),
+                GraphAlert.Make("s04", Hours(3), GraphAlert.User("Alice@Contoso.com"), GraphAlert.Device("DEV-1", "ws01")),      // merges s01's and s02's
+                GraphAlert.Make("s05", Hours(4), GraphAlert.Url("http://x.example/p")),
+                GraphAlert.Make("s06", Hours(5), GraphAlert.Mailbox("mia@contoso.com")),
+                GraphAlert.Make("s07", Hours(5) + Min(1), GraphAlert.Mailbox("MIA@contoso.com"), GraphAlert.Url("hxxp://x[.]example/p")), // merges s05's and s06's
+                GraphAlert.Make("s08", Hours(20), GraphAlert.Ip("203.0.113.5")),
+                GraphAlert.Make("s09", Hours(50), GraphAlert.User("alice@contoso.com")),                                      // out of the window
+                GraphAlert.Make("s10", Hours(50), GraphAlert.Ip("127.0.0.1")),                                                // same time, noise only
+                GraphAlert.Make("s11", Hours(50), GraphAlert.Ip("127.0.0.1"), GraphAlert.User("alice@contoso.com")),          // same time as s09, tie on id
+                GraphAlert.Make("s12", Hours(51), GraphAlert.Url("http://x.example/P")),                                      // path case differs
+            };
+        }
+
+        [Fact]
+        public void Correlation_is_the_same_whatever_the_order_inside_one_import_and_one_by_one()
+        {
+            var alerts = Story();
+
+            using var inOrder = new TestStore();
+            inOrder.Import(alerts);
+            var expected = inOrder.Assignment();
+            Assert.Equal(alerts.Length, expected.Count);
+            // The story itself: what the merges and the window must give.
+            Assert.Equal(expected["s01"], expected["s02"]);
+            Assert.Equal(expected["s01"], expected["s04"]);
+            Assert.Equal(expected["s05"], expected["s07"]);
+            Assert.Equal(expected["s06"], expected["s07"]);
+            Assert.Equal(expected["s03"], expected["s08"]);
+            Assert.Equal(expected["s09"], expected["s11"]);
+            Assert.NotEqual(expected["s01"], expected["s09"]);
+            Assert.NotEqual(expected["s10"], expected["s11"]);
+            Assert.NotEqual(expected["s05"], expected["s12"]);
+            Assert.Equal(6, inOrder.LiveIncidents().Count);
+
+            foreach (int seed in new[] { 1, 2, 3 })
+            {
+                var rng = new Random(seed);
+                using var shuffled = new TestStore();
+                shuffled.Import(alerts.OrderBy(_ => rng.Next()).ToArray());
+                Assert.Equal(expected, shuffled.Assignment());
+            }
+
+            using var reversed = new TestStore();
+            reversed.Import(alerts.Reverse().ToArray());
+            Assert.Equal(expected, reversed.Assignment());
+
+            using var oneByOne = new TestStore();
+            foreach (var a in alerts.OrderBy(a => (string)a["firstActivityDateTime"]!, StringComparer.Ordinal).ThenBy(a => (string)a["id"]!, StringComparer.Ordinal))
+                oneByOne.Import(a);
+            Assert.Equal(expected, oneByOne.Assignment());
+
+            // The same incidents, not only the same ids: statuses and redirects agree too.
+            Assert.Equal(Describe(inOrder), Describe(oneByOne));
+            Assert.Equal(Describe(inOrder), Describe(reversed));
+        }
+
+        static List<string> Describe(TestStore s)
+            => s.Reader.Incidents(new IncidentFilter { SortBy = IncidentSortBy.Id, Ascending = true })
+                .Select(i => $"{i.Id} {i.Status} {i.RedirectIncidentId} {i.AlertCount} {i.DisplayName} {i.Severity} {i.FirstActivityDateTime:o} {i.LastActivityDateTime:o}").ToList();
+
+        [Fact]
+        public void At_the_alert_cap_further_alerts_start_a_continuation_incident()
+        {
+            using var s = new TestStore(new CorrelationPolicy { MaxAlertsPerIncident = 2 });
+            s.Import(GraphAlert.Make("c1", Min(0), GraphAlert.User("hank@contoso.com")),
+                     GraphAlert.Make("c2", Min(5), GraphAlert.User("hank@contoso.com")),
+                     GraphAlert.Make("c3", Min(10), GraphAlert.User("hank@contoso.com")));
+            long first = s.IncidentOf("c1");
+            Assert.Equal(first, s.IncidentOf("c2"));
+            long continuation = s.IncidentOf("c3");
+            Assert.NotEqual(first, continuation);
+            Assert.Equal(2, s.Incident(first).AlertCount);
+            Assert.Equal(1, s.Incident(continuation).AlertCount);
+            Assert.Equal(3, s.Reader.Alerts(null, null).Count(a => a.IncidentId != null)); // none dropped
+            Assert.Contains(s.Reader.History(continuation), h => h.Action == "ContinuesIncident" && h.NewValue == first.ToString());
+            Assert.Equal(1, s.Count("SELECT count(*) FROM correlation_refusals WHERE incident_id = $i AND alert_id = $a AND reason LIKE '%cap%'",
+                ("$i", first), ("$a", GraphAlert.AlertId("c3"))));
+        }
+
+        [Fact]
+        public void A_merge_that_would_exceed_the_cap_is_refused()
+        {
+            using var s = new TestStore(new CorrelationPolicy { MaxAlertsPerIncident = 2 });
+            s.Import(GraphAlert.Make("x1", Min(0), GraphAlert.User("gina@contoso.com")),
+                     GraphAlert.Make("x2", Min(5), GraphAlert.Device("dev-2", "ws02.contoso.local")));
+            var summary = s.Import(GraphAlert.Make("x3", Min(20), GraphAlert.User("gina@contoso.com"), GraphAlert.Device("dev-2", "ws02")));
+            Assert.Empty(summary.MergedIncidentIds);
+            Assert.Equal(2, s.LiveIncidents().Count);
+            Assert.Equal(1, s.Count("SELECT count(*) FROM correlation_refusals WHERE alert_id = $x AND reason LIKE '%over the cap%'", ("$x", GraphAlert.AlertId("x3"))));
+        }
+
+        [Fact]
+        public void Severity_is_the_highest_and_categories_follow_the_kill_chain()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("k1", Min(0), GraphAlert.TenantA, "Low", "Execution", GraphAlert.User("ivy@contoso.com")),
+                     GraphAlert.Make("k2", Min(5), GraphAlert.TenantA, "High", "InitialAccess", GraphAlert.User("ivy@contoso.com")),
+                     GraphAlert.Make("k3", Min(9), GraphAlert.TenantA, "Medium", "Exfiltration", GraphAlert.User("ivy@contoso.com")));
+            var incident = s.Incident(s.IncidentOf("k1"));
+            Assert.Equal(Severity.High, incident.Severity);
+            Assert.Equal(new[] { "InitialAccess", "Execution", "Exfiltration" }, incident.Categories);
+            Assert.Equal("Multi-stage incident involving Initial access & Exfiltration involving one user", incident.DisplayName);
+        }
+    }
+}
