@@ -559,6 +559,40 @@ namespace IncidentTools.Tests
             Assert.Equal(1, s.Count("SELECT count(*) FROM correlation_refusals WHERE alert_id = $x AND reason LIKE '%over the cap%'", ("$x", GraphAlert.AlertId("x3"))));
         }
 
+        [Fact(Skip = "Correlator.FindLinks: prevalence compares the entity's all-time alert count with the tenant's all-time alert count as stored when correlating, not the share within the window by event time; so alerts imported at once (all counted) and one by one (counts growing) group differently. A deterministic windowed count is not a small change (cost per alert); reported.")]
+        public void Prevalence_gives_the_same_incidents_at_once_and_one_by_one()
+        {
+            var policy = new CorrelationPolicy { PrevalenceMinimumAlerts = 5, PrevalenceThreshold = 0.5 };
+            var alerts = Enumerable.Range(0, 8).Select(i => GraphAlert.Make("p" + i, Min(i * 3), GraphAlert.Ip("198.51.100.80"),
+                GraphAlert.User($"user{i}@contoso.com"))).ToArray();
+            using var atOnce = new TestStore(policy);
+            atOnce.Import(alerts);
+            using var oneByOne = new TestStore(policy);
+            foreach (var a in alerts) oneByOne.Import(a);
+            Assert.Equal(atOnce.Assignment(), oneByOne.Assignment());
+        }
+
+        [Fact(Skip = "Not implemented yet (issue 4): a user's UPN, SID and DOMAIN\\name that one alert ties together are not joined; each alert's user key is its strongest identifier only, so UPN-keyed and SID-keyed alerts never link.")]
+        public void A_user_seen_by_upn_and_by_sid_on_one_alert_is_one_user_across_alerts()
+        {
+            using var s = new TestStore();
+            const string sid = "S-1-5-21-1004336348-1177238915-682003330-1104";
+            s.Import(GraphAlert.Make("u1", Min(0), GraphAlert.User("alice@contoso.com", "alice", "CONTOSO", sid)),
+                     GraphAlert.Make("u2", Min(10), GraphAlert.User(null, "alice", "CONTOSO", sid)),
+                     GraphAlert.Make("u3", Min(20), GraphAlert.User(null, "alice", "CONTOSO")));
+            Assert.Equal(s.IncidentOf("u1"), s.IncidentOf("u2"));
+            Assert.Equal(s.IncidentOf("u1"), s.IncidentOf("u3"));
+        }
+
+        [Fact(Skip = "Not implemented yet (issue 4): a device keyed by mdeDeviceId on one alert and by DNS name alone on another do not link, although the first alert ties the two.")]
+        public void A_device_seen_by_id_and_dns_name_on_one_alert_is_one_device_across_alerts()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("w1", Min(0), GraphAlert.Device("a1b2c3d4", "ws01.contoso.local")),
+                     GraphAlert.Make("w2", Min(10), GraphAlert.Device(null, "WS01.contoso.local")));
+            Assert.Equal(s.IncidentOf("w1"), s.IncidentOf("w2"));
+        }
+
         [Fact]
         public void Severity_is_the_highest_and_categories_follow_the_kill_chain()
         {
