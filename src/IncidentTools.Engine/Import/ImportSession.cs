@@ -152,8 +152,9 @@ namespace IncidentTools.Import
             List<ReadItem> items;
             try { items = reader.Read(record, location).ToList(); }
             catch (RecordFormatException ex) { Fail(location, ex.Message); return; }
-            catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is InvalidCastException || ex is OverflowException || ex is ArgumentException)
+            catch (Exception ex) when (ex is not OperationCanceledException && ex is not OutOfMemoryException)
             {
+                // One record a reader cannot handle is one error; it never stops the import.
                 Fail(location, $"{reader.Format} record could not be read: {ex.Message}");
                 return;
             }

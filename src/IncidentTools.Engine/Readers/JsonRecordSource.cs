@@ -44,14 +44,23 @@ namespace IncidentTools.Readers
             // One object on the first line, followed by more lines: NDJSON. Otherwise a document.
             string? firstLine = reader.ReadLine();
             JObject? firstObject = TryParseLine(firstLine!);
-            if (firstObject == null)
+            // A first line that looks like a whole object but is broken is NDJSON with a bad first record:
+            // report it and read on, rather than reading the whole file as one broken document.
+            // (A pretty-printed document's second line is indented or a property; an NDJSON one starts with '{'.)
+            bool brokenFirstRecord = firstObject == null && reader.Peek() == '{';
+            if (firstObject == null && !brokenFirstRecord)
             {
                 var rest = new PrefixedReader(firstLine + "\n", reader);
                 foreach (var r in ReadDocument(rest, sourceName, 0)) yield return r;
                 yield break;
             }
             long lineNo = 1, index = 0;
-            foreach (var r in Expand(firstObject, sourceName, lineNo, ref index)) yield return r;
+            if (firstObject == null)
+            {
+                index++;
+                yield return new JsonRecord(null, new RecordLocation(sourceName, lineNo, index), "broken JSON: the line is not a complete JSON object");
+            }
+            else foreach (var r in Expand(firstObject, sourceName, lineNo, ref index)) yield return r;
             string? line;
             while ((line = reader.ReadLine()) != null)
             {

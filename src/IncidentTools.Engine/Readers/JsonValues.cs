@@ -44,7 +44,7 @@ namespace IncidentTools.Readers
             if (t == null || t.Type == JTokenType.Null || t.Type == JTokenType.Undefined) return null;
             if (t.Type == JTokenType.Date)
                 return ((DateTime)t).ToUniversalTime().ToString("o", CultureInfo.InvariantCulture);
-            string s = t.Type == JTokenType.String ? (string)t! : t.Type == JTokenType.Object || t.Type == JTokenType.Array
+            string s = t.Type == JTokenType.String ? ((string?)t ?? "") : t.Type == JTokenType.Object || t.Type == JTokenType.Array
                 ? t.ToString(Newtonsoft.Json.Formatting.None) : Convert.ToString(((JValue)t).Value, CultureInfo.InvariantCulture) ?? "";
             return s.Length == 0 ? null : s;
         }
