@@ -84,10 +84,12 @@ function Invoke-Test {
     $trx = Get-ChildItem $results -Filter '*.trx' -Recurse | Select-Object -First 1
     $xunit = @{ Passed = 0; Failed = 0; Skipped = 0 }
     if ($trx) {
-        $counters = ([xml](Get-Content -Raw $trx.FullName)).TestRun.ResultSummary.Counters
-        $xunit.Passed = [int]$counters.passed
-        $xunit.Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-        $xunit.Skipped = [int]$counters.notExecuted
+        # Count the results themselves: the summary counters leave skipped tests out.
+        $outcomes = ([xml](Get-Content -Raw $trx.FullName)).TestRun.Results.UnitTestResult | Group-Object outcome -AsHashTable -AsString
+        $count = { param($name) if ($outcomes -and $outcomes.ContainsKey($name)) { $outcomes[$name].Count } else { 0 } }
+        $xunit.Passed = & $count 'Passed'
+        $xunit.Skipped = & $count 'NotExecuted'
+        $xunit.Failed = @($outcomes.Keys | Where-Object { $_ -notin 'Passed', 'NotExecuted' } | ForEach-Object { $outcomes[$_].Count }) | Measure-Object -Sum | Select-Object -ExpandProperty Sum
     }
     else { $xunit.Failed = 1; Write-Warning 'xunit produced no results (build or run failure).' }
 
