@@ -89,7 +89,7 @@ function Invoke-Test {
         $count = { param($name) if ($outcomes -and $outcomes.ContainsKey($name)) { $outcomes[$name].Count } else { 0 } }
         $xunit.Passed = & $count 'Passed'
         $xunit.Skipped = & $count 'NotExecuted'
-        $xunit.Failed = @($outcomes.Keys | Where-Object { $_ -notin 'Passed', 'NotExecuted' } | ForEach-Object { $outcomes[$_].Count }) | Measure-Object -Sum | Select-Object -ExpandProperty Sum
+        $xunit.Failed = [int](@($outcomes.Keys | Where-Object { $_ -notin 'Passed', 'NotExecuted' } | ForEach-Object { $outcomes[$_].Count }) | Measure-Object -Sum | Select-Object -ExpandProperty Sum)
     }
     else { $xunit.Failed = 1; Write-Warning 'xunit produced no results (build or run failure).' }
 
