@@ -223,3 +223,13 @@ Describe 'Get-IncidentAlert, Get-IncidentEntity, comments' {
         (Get-Incident | Group-Object Status | Where-Object Name -eq 'Redirected').Count | Should -Be 2
     }
 }
+
+Describe 'Get-Incident -IncludeTotalCount' {
+    It 'counts the incidents that match the filters, not the page' {
+        $store = New-TestStore
+        Import-Alert -Path (Join-Path $Samples 'contoso-graph-alerts.json') -Store $store | Out-Null
+        $out = Get-Incident -Store $store -Status Active -First 1 -IncludeTotalCount
+        $out[0].ToString() | Should -Match 'Total count: 5'
+        @($out).Count | Should -Be 2
+    }
+}

@@ -68,13 +68,15 @@ namespace IncidentTools.Commands
                 Skip = (long)Math.Min(PagingParameters.Skip, long.MaxValue),
             };
             if (PagingParameters.IncludeTotalCount)
-                WriteObject(PagingParameters.NewTotalCount((ulong)Reader.Incidents(new IncidentFilter { Ids = filter.Ids }).LongCount(), 1.0));
-            int found = 0;
-            foreach (var incident in Reader.Incidents(filter))
             {
-                found++;
-                WriteObject(incident);
+                // The same filter without the page: how many incidents match in all.
+                var first = filter.First; var skip = filter.Skip;
+                filter.First = null; filter.Skip = 0;
+                long total = Reader.Incidents(filter).LongCount();
+                filter.First = first; filter.Skip = skip;
+                WriteObject(PagingParameters.NewTotalCount((ulong)total, 1.0));
             }
+            foreach (var incident in Reader.Incidents(filter)) WriteObject(incident);
             if (Id != null)
                 foreach (var missing in Id.Except(Reader.Incidents(new IncidentFilter { Ids = Id }).Select(i => i.Id)))
                     WriteNotFound(missing);
