@@ -45,3 +45,15 @@ Describe 'Importing every real sample format in ../shared/data' -Skip:$skipShare
         foreach ($t in $Types) { $types | Should -Contain $t -Because "$File carries $t entities" }
     }
 }
+
+Describe 'Import-Csv rows from the pipeline' -Skip:$skipShared {
+    It 'binds a Sentinel CSV export row by row and matches the file import exactly' {
+        $store = New-TestStore
+        $csv = Join-Path $SharedData 'sentinel-securityalert/msticpy_alertlist.csv'
+        $piped = Import-Csv $csv -WarningAction SilentlyContinue | Import-Alert -Store $store
+        $piped.Read | Should -Be 189
+        $piped.Created | Should -Be 189
+        $fromFile = Import-Alert -Path $csv -Store $store
+        $fromFile.Unchanged | Should -Be 189 -Because 'the same alerts read from the file are the same alerts'
+    }
+}
