@@ -194,7 +194,7 @@ namespace IncidentTools.Store
                 CreatedDateTime = IncidentStore.Time(r.GetInt64(9)),
                 FirstActivityDateTime = IncidentStore.Time(r.GetInt64(10)),
                 LastActivityDateTime = IncidentStore.Time(r.GetInt64(11)),
-                ProviderContext = new Dictionary<string, string>(JsonConvert.DeserializeObject<Dictionary<string, string>>(r.GetString(12)) ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase),
+                ProviderContext = IncidentReader.Properties(r.GetString(12)),
                 ProviderAlertId = r.GetString(15),
                 Source = r.GetString(16),
             };
@@ -217,7 +217,7 @@ namespace IncidentTools.Store
                     Name = r.GetString(2),
                     Roles = JsonConvert.DeserializeObject<string[]>(r.GetString(3)) ?? Array.Empty<string>(),
                     Verdict = r.IsDBNull(4) ? null : r.GetString(4),
-                    Properties = new Dictionary<string, string>(JsonConvert.DeserializeObject<Dictionary<string, string>>(r.GetString(5)) ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase),
+                    Properties = IncidentReader.Properties(r.GetString(5)),
                 });
             return list;
         }

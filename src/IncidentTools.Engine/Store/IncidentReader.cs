@@ -102,6 +102,10 @@ namespace IncidentTools.Store
 
         internal static string[] Strings(string json) => JsonConvert.DeserializeObject<string[]>(json) ?? Array.Empty<string>();
 
+        /// <summary>A stored JSON object of strings (properties, provider context), with case-insensitive keys.</summary>
+        internal static Dictionary<string, string> Properties(string json)
+            => new Dictionary<string, string>(JsonConvert.DeserializeObject<Dictionary<string, string>>(json) ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
+
         const string AlertColumns = @"a.id, a.provider_alert_id, a.source, a.tenant_id, a.incident_id, a.title, a.description, a.severity, a.status, a.category,
             a.mitre_techniques, a.service_source, a.detection_source, a.detector_id, a.created, a.first_activity, a.last_activity, a.provider_context, a.import_id";
 
@@ -132,7 +136,7 @@ namespace IncidentTools.Store
                     DetectionSource = r.IsDBNull(12) ? null : r.GetString(12), DetectorId = r.IsDBNull(13) ? null : r.GetString(13),
                     CreatedDateTime = IncidentStore.Time(r.GetInt64(14)), FirstActivityDateTime = IncidentStore.Time(r.GetInt64(15)),
                     LastActivityDateTime = IncidentStore.Time(r.GetInt64(16)),
-                    ProviderContext = new Dictionary<string, string>(JsonConvert.DeserializeObject<Dictionary<string, string>>(r.GetString(17)) ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase),
+                    ProviderContext = IncidentReader.Properties(r.GetString(17)),
                     ImportId = r.IsDBNull(18) ? null : r.GetString(18),
                 };
                 if (includeOriginal && !r.IsDBNull(19)) a.OriginalRecord = AlertWriter.Unpack((byte[])r.GetValue(19));
@@ -151,7 +155,7 @@ namespace IncidentTools.Store
                 {
                     Type = (EntityType)r.GetInt32(0), Key = r.GetString(1), Name = r.GetString(2), Roles = Strings(r.GetString(3)),
                     Verdict = r.IsDBNull(4) ? null : r.GetString(4),
-                    Properties = new Dictionary<string, string>(JsonConvert.DeserializeObject<Dictionary<string, string>>(r.GetString(5)) ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase),
+                    Properties = IncidentReader.Properties(r.GetString(5)),
                 });
             return list;
         }
@@ -185,7 +189,7 @@ namespace IncidentTools.Store
                     IncidentId = r.GetInt64(0), Type = (EntityType)r.GetInt32(1), Key = r.GetString(2), Name = r.GetString(3), TenantId = r.GetString(4),
                     AlertCount = r.GetInt32(5), FirstSeen = IncidentStore.Time(r.GetInt64(6)), LastSeen = IncidentStore.Time(r.GetInt64(7)),
                     Verdict = r.IsDBNull(8) ? null : r.GetString(8), Roles = roles,
-                    Properties = new Dictionary<string, string>(JsonConvert.DeserializeObject<Dictionary<string, string>>(r.GetString(10)) ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase),
+                    Properties = IncidentReader.Properties(r.GetString(10)),
                 };
             }
         }
