@@ -30,9 +30,12 @@ namespace IncidentTools.Correlation
         readonly CorrelationPolicy _policy;
         readonly DateTimeOffset _now;
 
+        readonly Prevalence _prevalence;
+
         public Correlator(IncidentStore store, CorrelationPolicy policy, DateTimeOffset now)
         {
             _store = store; _policy = policy; _now = now;
+            _prevalence = new Prevalence(store, policy);
         }
 
         sealed class IncidentState
@@ -194,7 +197,6 @@ namespace IncidentTools.Correlation
                 while (r.Read()) entities.Add((r.GetInt64(0), (EntityType)r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetInt32(4)));
             if (entities.Count == 0) return links;
 
-            long tenantAlerts = TenantAlertCount(tx, alert.TenantId);
             using var find = _store.Command(
                 @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id
                   WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.first_activity <= $to
@@ -204,7 +206,7 @@ namespace IncidentTools.Correlation
             {
                 if (_policy.LinkStrength(e.Type) < 1) continue;
                 if (EntityNormaliser.IsNoise(e.Type, e.Key, e.Name)) continue;
-                if (tenantAlerts >= _policy.PrevalenceMinimumAlerts && e.Count > _policy.PrevalenceThreshold * tenantAlerts) continue;
+                if (_prevalence.IsTooCommon(tx, alert.TenantId, e.Id, e.Count, alert.First)) continue;
                 find.Parameters.Clear();
                 find.Parameters.AddWithValue("$entity", e.Id);
                 find.Parameters.AddWithValue("$from", alert.First - window);
@@ -222,16 +224,6 @@ namespace IncidentTools.Correlation
                 }
             }
             return links;
-        }
-
-        readonly Dictionary<string, long> _tenantCounts = new Dictionary<string, long>();
-
-        long TenantAlertCount(SqliteTransaction tx, string tenant)
-        {
-            if (_tenantCounts.TryGetValue(tenant, out var n)) return n;
-            n = Convert.ToInt64(_store.Scalar("SELECT count(*) FROM alerts WHERE tenant_id = $t", tx, ("$t", tenant)));
-            _tenantCounts[tenant] = n;
-            return n;
         }
 
         IncidentState? LoadIncident(SqliteTransaction tx, long id)

@@ -46,6 +46,11 @@ namespace IncidentTools
         public string Name { get; set; } = "";
         /// <summary>Normalised value used for correlation (see EntityNormaliser).</summary>
         public string Key { get; set; } = "";
+        /// <summary>
+        /// Other normalised identifiers this record gives for the same entity (a user's UPN, SID and DOMAIN\name;
+        /// a device's ids, FQDN and host name). The store ties every entity that shares one of them into one.
+        /// </summary>
+        public string[] Aliases { get; set; } = Array.Empty<string>();
         public string[] Roles { get; set; } = Array.Empty<string>();
         public string? Verdict { get; set; }
         public Dictionary<string, string> Properties { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

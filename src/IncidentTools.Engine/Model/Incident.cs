@@ -50,6 +50,8 @@ namespace IncidentTools
         public EntityType Type { get; set; }
         public string Name { get; set; } = "";
         public string Key { get; set; } = "";
+        /// <summary>Every normalised identifier the data tied to this entity (its Key among them).</summary>
+        public string[] Aliases { get; set; } = Array.Empty<string>();
         public long? IncidentId { get; set; }
         public string TenantId { get; set; } = "";
         public int AlertCount { get; set; }

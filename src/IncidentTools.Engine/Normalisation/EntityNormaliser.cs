@@ -128,6 +128,21 @@ namespace IncidentTools.Normalisation
             return IsPlaceholder(domain) ? n.ToLowerInvariant() : (domain!.Trim() + "\\" + n).ToLowerInvariant();
         }
 
+        /// <summary>
+        /// Every identifier of a user that one record gives: UPN, SID, directory object id and DOMAIN\name. A bare
+        /// account name without its domain is left out: "admin" on two machines is not the same person.
+        /// </summary>
+        public static IEnumerable<string> UserAliases(string? upn, string? sid, string? objectId, string? domain, string? name)
+        {
+            if (!IsPlaceholder(upn) && upn!.Contains('@')) yield return Lower(upn);
+            if (!IsPlaceholder(sid) && sid!.Trim().StartsWith("S-", StringComparison.OrdinalIgnoreCase)) yield return sid.Trim().ToUpperInvariant();
+            if (!IsPlaceholder(objectId)) yield return Lower(objectId!);
+            if (IsPlaceholder(name)) yield break;
+            string n = name!.Trim();
+            if (n.Contains('\\') || n.Contains('@')) yield return n.ToLowerInvariant();
+            else if (!IsPlaceholder(domain)) yield return (domain!.Trim() + "\\" + n).ToLowerInvariant();
+        }
+
         public static bool IsWellKnownAccount(string key, string? name)
             => WellKnownAccounts.Contains(key) || (name != null && WellKnownAccounts.Contains(name.Trim()))
                || (key.Contains('\\') && WellKnownAccounts.Contains(key.Substring(key.IndexOf('\\') + 1)));
@@ -139,6 +154,15 @@ namespace IncidentTools.Normalisation
             if (!IsPlaceholder(azureAdDeviceId)) return Lower(azureAdDeviceId!);
             if (!IsPlaceholder(dnsName)) return Lower(dnsName!).TrimEnd('.');
             return null;
+        }
+
+        /// <summary>Every identifier of a device that one record gives: Defender and Entra ids, FQDN, host name.</summary>
+        public static IEnumerable<string> DeviceAliases(string? mdeDeviceId, string? azureAdDeviceId, string? dnsName, string? hostName)
+        {
+            foreach (var v in new[] { mdeDeviceId, azureAdDeviceId })
+                if (!IsPlaceholder(v)) yield return Lower(v!);
+            foreach (var v in new[] { dnsName, hostName })
+                if (!IsPlaceholder(v)) yield return Lower(v!).TrimEnd('.');
         }
 
         static readonly Dictionary<string, string> HiveNames = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)

@@ -29,16 +29,20 @@ namespace IncidentTools.Normalisation
                 : sid ?? objectId;
             var ev = Make(EntityType.User, shown, key);
             if (ev == null) return null;
+            ev.Aliases = Aliases(key!, EntityNormaliser.UserAliases(upn, sid, objectId, domain, name));
             Put(ev, "accountName", name); Put(ev, "domainName", domain); Put(ev, "userPrincipalName", upn);
             Put(ev, "userSid", sid); Put(ev, "objectId", objectId);
             return ev;
         }
 
-        public static Evidence? Device(string? name, string? deviceId, string? aadDeviceId, string? dnsName)
+        /// <param name="hostName">The short host name, when the record gives it beside the FQDN or an id.</param>
+        public static Evidence? Device(string? name, string? deviceId, string? aadDeviceId, string? dnsName, string? hostName = null)
         {
-            var ev = Make(EntityType.Device, name ?? dnsName, EntityNormaliser.Device(deviceId, aadDeviceId, dnsName));
+            string? key = EntityNormaliser.Device(deviceId, aadDeviceId, dnsName ?? hostName);
+            var ev = Make(EntityType.Device, name ?? dnsName ?? hostName, key);
             if (ev == null) return null;
-            Put(ev, "deviceId", deviceId); Put(ev, "azureAdDeviceId", aadDeviceId); Put(ev, "dnsName", dnsName);
+            ev.Aliases = Aliases(key!, EntityNormaliser.DeviceAliases(deviceId, aadDeviceId, dnsName, hostName));
+            Put(ev, "deviceId", deviceId); Put(ev, "azureAdDeviceId", aadDeviceId); Put(ev, "dnsName", dnsName); Put(ev, "hostName", hostName);
             return ev;
         }
 
@@ -103,6 +107,9 @@ namespace IncidentTools.Normalisation
         public static Evidence? CloudApplication(string? name, string? appId)
             => Simple(EntityType.CloudApplication, name, appId ?? name);
 
+        static string[] Aliases(string key, IEnumerable<string> identifiers)
+            => identifiers.Where(a => a != key).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToArray();
+
         static void Put(Evidence ev, string name, string? value)
         {
             if (!EntityNormaliser.IsPlaceholder(value)) ev.Properties[name] = value!;
@@ -120,6 +127,7 @@ namespace IncidentTools.Normalisation
                     seen.Roles = seen.Roles.Concat(ev.Roles).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
                     foreach (var p in ev.Properties) if (!seen.Properties.ContainsKey(p.Key)) seen.Properties[p.Key] = p.Value;
                     seen.Verdict ??= ev.Verdict;
+                    seen.Aliases = seen.Aliases.Concat(ev.Aliases).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToArray();
                     continue;
                 }
                 byKey[(ev.Type, ev.Key)] = ev;

@@ -20,8 +20,9 @@ namespace IncidentTools.Readers
             {
                 case "deviceevidence":
                 {
-                    string? dns = Str(e, "deviceDnsName") ?? Str(e, "hostName");
-                    var ev = EvidenceFactory.Device(dns ?? Str(e, "mdeDeviceId"), Str(e, "mdeDeviceId"), Str(e, "azureAdDeviceId"), dns);
+                    string? dns = Str(e, "deviceDnsName");
+                    string? host = Str(e, "hostName");
+                    var ev = EvidenceFactory.Device(dns ?? host ?? Str(e, "mdeDeviceId"), Str(e, "mdeDeviceId"), Str(e, "azureAdDeviceId"), dns, host);
                     if (ev != null)
                     {
                         Prop(ev, e, "osPlatform", "osBuild", "rbacGroupName", "healthStatus", "riskScore", "onboardingStatus");

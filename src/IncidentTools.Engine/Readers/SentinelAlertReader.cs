@@ -149,7 +149,7 @@ namespace IncidentTools.Readers
                 case "host":
                 {
                     string? dns = HostDns(e);
-                    var ev = EvidenceFactory.Device(dns, First(e, "MdatpDeviceId"), Str(e, "AadDeviceId"), dns);
+                    var ev = EvidenceFactory.Device(dns, First(e, "MdatpDeviceId"), Str(e, "AadDeviceId"), dns, Str(e, "HostName"));
                     if (ev != null)
                     {
                         Prop(ev, "osFamily", Str(e, "OSFamily")); Prop(ev, "osVersion", Str(e, "OSVersion"));

@@ -22,7 +22,7 @@ namespace IncidentTools.Store
         readonly IncidentStore _store;
         readonly SqliteTransaction _tx;
         readonly Dictionary<(string, int, string), long> _entityIds = new Dictionary<(string, int, string), long>();
-        readonly SqliteCommand _selectAlert, _insertAlert, _updateAlert, _upsertEntity, _insertLink, _updateLink, _bumpEntity,
+        readonly SqliteCommand _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _insertLink, _updateLink, _bumpEntity,
                                _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending;
 
         public AlertWriter(IncidentStore store, SqliteTransaction tx)
@@ -34,12 +34,14 @@ namespace IncidentTools.Store
             _updateAlert = Prepare(@"UPDATE alerts SET title = $title, description = $description, severity = $severity, status = $status, category = $category, mitre_techniques = $mitre,
                 service_source = $service_source, detection_source = $detection_source, detector_id = $detector_id, created = $created, first_activity = $first, last_activity = $last,
                 provider_context = $context, content_hash = $hash, import_id = $import_id, original = coalesce($original, original), needs_correlation = 1 WHERE id = $id");
-            _upsertEntity = Prepare("INSERT INTO entities (tenant_id, type, key, name) VALUES ($tenant, $type, $key, $name) ON CONFLICT (tenant_id, type, key) DO UPDATE SET type = excluded.type RETURNING id");
-            _insertLink = Prepare("INSERT OR IGNORE INTO alert_entities (alert_id, entity_id, name, roles, verdict, properties, first_activity, last_activity) VALUES ($alert, $entity, $name, $roles, $verdict, $props, $first, $last)");
-            _updateLink = Prepare("UPDATE alert_entities SET name = $name, roles = $roles, verdict = coalesce($verdict, verdict), properties = $props WHERE alert_id = $alert AND entity_id = $entity");
+            _insertEntity = Prepare("INSERT INTO entities (tenant_id, type, key, name) VALUES ($tenant, $type, $key, $name) RETURNING id");
+            _selectAlias = Prepare("SELECT entity_id FROM entity_aliases WHERE tenant_id = $tenant AND type = $type AND alias = $alias");
+            _insertAlias = Prepare("INSERT OR IGNORE INTO entity_aliases (tenant_id, type, alias, entity_id) VALUES ($tenant, $type, $alias, $entity)");
+            _insertLink = Prepare("INSERT OR IGNORE INTO alert_entities (alert_id, entity_id, key, name, roles, verdict, properties, first_activity, last_activity) VALUES ($alert, $entity, $key, $name, $roles, $verdict, $props, $first, $last)");
+            _updateLink = Prepare("UPDATE alert_entities SET key = $key, name = $name, roles = $roles, verdict = coalesce($verdict, verdict), properties = $props WHERE alert_id = $alert AND entity_id = $entity");
             _bumpEntity = Prepare("UPDATE entities SET alert_count = alert_count + 1 WHERE id = $id");
             _linkTimes = Prepare("UPDATE alert_entities SET first_activity = $first, last_activity = $last WHERE alert_id = $alert");
-            _selectEvidence = Prepare("SELECT e.type, e.key, ae.name, ae.roles, ae.verdict, ae.properties FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_id = $id");
+            _selectEvidence = Prepare(IncidentReader.EvidenceSql);
             _selectPending = Prepare("SELECT evidence FROM pending_evidence WHERE alert_id = $id");
             _deletePending = Prepare("DELETE FROM pending_evidence WHERE alert_id = $id");
             _insertPending = Prepare("INSERT INTO pending_evidence (alert_id, evidence, location, import_id) VALUES ($id, $evidence, $location, $import_id)");
@@ -138,6 +140,7 @@ namespace IncidentTools.Store
                 {
                     Set(cmd, "$alert", alert.Id);
                     Set(cmd, "$entity", entityId);
+                    Set(cmd, "$key", ev.Key);
                     Set(cmd, "$name", ev.Name);
                     Set(cmd, "$roles", JsonConvert.SerializeObject(ev.Roles));
                     Set(cmd, "$verdict", ev.Verdict);
@@ -154,15 +157,50 @@ namespace IncidentTools.Store
             }
         }
 
+        /// <summary>
+        /// The entity an evidence item is, found by any of its identifiers. When its identifiers belong to entities
+        /// stored apart so far (one alert saw a user by UPN, another by SID, and this one gives both), the data has
+        /// tied them and they become one entity: the oldest, which takes the others' aliases and alerts.
+        /// </summary>
         long EntityId(string tenant, Evidence ev)
         {
-            var cacheKey = (tenant, (int)ev.Type, ev.Key);
+            var identifiers = ev.Aliases.Length == 0 ? new[] { ev.Key } : new[] { ev.Key }.Concat(ev.Aliases).Distinct(StringComparer.Ordinal).ToArray();
+            var cacheKey = (tenant, (int)ev.Type, string.Join("\n", identifiers));
             if (_entityIds.TryGetValue(cacheKey, out var id)) return id;
-            Set(_upsertEntity, "$tenant", tenant);
-            Set(_upsertEntity, "$type", (int)ev.Type);
-            Set(_upsertEntity, "$key", ev.Key);
-            Set(_upsertEntity, "$name", ev.Name);
-            id = Convert.ToInt64(_upsertEntity.ExecuteScalar());
+
+            var found = new SortedSet<long>();
+            Set(_selectAlias, "$tenant", tenant);
+            Set(_selectAlias, "$type", (int)ev.Type);
+            foreach (var alias in identifiers)
+            {
+                Set(_selectAlias, "$alias", alias);
+                if (_selectAlias.ExecuteScalar() is long known) found.Add(known);
+            }
+            if (found.Count == 0)
+            {
+                Set(_insertEntity, "$tenant", tenant);
+                Set(_insertEntity, "$type", (int)ev.Type);
+                Set(_insertEntity, "$key", ev.Key);
+                Set(_insertEntity, "$name", ev.Name);
+                id = Convert.ToInt64(_insertEntity.ExecuteScalar());
+            }
+            else
+            {
+                id = found.Min;
+                if (found.Count > 1)
+                {
+                    EntityTies.Tie(_store, _tx, id, found.Where(f => f != id));
+                    _entityIds.Clear(); // cached ids of the entities just tied are gone
+                }
+            }
+            Set(_insertAlias, "$tenant", tenant);
+            Set(_insertAlias, "$type", (int)ev.Type);
+            Set(_insertAlias, "$entity", id);
+            foreach (var alias in identifiers)
+            {
+                Set(_insertAlias, "$alias", alias);
+                _insertAlias.ExecuteNonQuery();
+            }
             if (_entityIds.Count > 200_000) _entityIds.Clear(); // bounded memory on huge imports
             _entityIds[cacheKey] = id;
             return id;
@@ -206,20 +244,9 @@ namespace IncidentTools.Store
 
         List<Evidence> LoadEvidence(string alertId)
         {
-            var list = new List<Evidence>();
             Set(_selectEvidence, "$id", alertId);
             using var r = _selectEvidence.ExecuteReader();
-            while (r.Read())
-                list.Add(new Evidence
-                {
-                    Type = (EntityType)r.GetInt32(0),
-                    Key = r.GetString(1),
-                    Name = r.GetString(2),
-                    Roles = JsonConvert.DeserializeObject<string[]>(r.GetString(3)) ?? Array.Empty<string>(),
-                    Verdict = r.IsDBNull(4) ? null : r.GetString(4),
-                    Properties = IncidentReader.Properties(r.GetString(5)),
-                });
-            return list;
+            return IncidentReader.ReadEvidence(r);
         }
 
         List<Evidence> LoadPending(string alertId)
@@ -266,7 +293,7 @@ namespace IncidentTools.Store
 
         static Evidence Copy(Evidence e) => new Evidence
         {
-            Type = e.Type, Key = e.Key, Name = e.Name, Roles = e.Roles, Verdict = e.Verdict,
+            Type = e.Type, Key = e.Key, Name = e.Name, Aliases = e.Aliases, Roles = e.Roles, Verdict = e.Verdict,
             Properties = new Dictionary<string, string>(e.Properties, StringComparer.OrdinalIgnoreCase),
         };
 
@@ -306,7 +333,7 @@ namespace IncidentTools.Store
 
         public void Dispose()
         {
-            foreach (var c in new[] { _selectAlert, _insertAlert, _updateAlert, _upsertEntity, _insertLink, _updateLink, _bumpEntity, _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending })
+            foreach (var c in new[] { _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _insertLink, _updateLink, _bumpEntity, _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending })
                 c.Dispose();
         }
     }

@@ -53,7 +53,8 @@ namespace IncidentTools.Store
             if (f.MultipleCategories) where.Add("json_array_length(i.categories) >= 2");
             if (f.Entities is { Length: > 0 })
                 where.Add("i.id IN (SELECT a.incident_id FROM entities e JOIN alert_entities ae ON ae.entity_id = e.id JOIN alerts a ON a.id = ae.alert_id WHERE "
-                          + "(" + TextMatch("e.name", f.Entities) + " OR " + TextMatch("e.key", f.Entities) + " OR " + TextMatch("ae.name", f.Entities) + "))");
+                          + "(" + TextMatch("e.name", f.Entities) + " OR " + TextMatch("e.key", f.Entities) + " OR " + TextMatch("ae.name", f.Entities)
+                          + " OR e.id IN (SELECT x.entity_id FROM entity_aliases x WHERE " + AliasMatch(f.Entities, P) + ")))");
             if (f.Since is DateTimeOffset since) where.Add("i.last_activity >= " + P(IncidentStore.Ticks(since)));
             if (f.Until is DateTimeOffset until) where.Add("i.last_activity <= " + P(IncidentStore.Ticks(until)));
             if (f.CreatedSince is DateTimeOffset cs) where.Add("i.created >= " + P(IncidentStore.Ticks(cs)));
@@ -115,7 +116,7 @@ namespace IncidentTools.Store
             var ps = new List<(string, object?)>();
             var where = new List<string>();
             int n = 0;
-            string P(object v) { string name = "$p" + (n++); ps.Add((name, v)); return name; }
+            string P(object? v) { string name = "$p" + (n++); ps.Add((name, v)); return name; }
             if (incidentIds is { Length: > 0 }) where.Add("a.incident_id IN (" + string.Join(", ", incidentIds.Select(i => P(i))) + ")");
             if (alertIds is { Length: > 0 })
                 where.Add("(" + string.Join(" OR ", alertIds.Select(id => Wildcard.Has(id)
@@ -145,11 +146,21 @@ namespace IncidentTools.Store
             }
         }
 
-        List<Evidence> Evidence(string alertId)
+        /// <summary>
+        /// Matches normalised identifiers (aliases are stored lower-case, SIDs upper-case) through their index:
+        /// an exact value is tried in both cases; a wildcard is matched case-insensitively.
+        /// </summary>
+        static string AliasMatch(IEnumerable<string> values, Func<object?, string> p)
+            => "(" + string.Join(" OR ", values.Select(v => Wildcard.Has(v)
+                ? $"x.alias LIKE {p(Wildcard.ToLike(v))} ESCAPE '\\'"
+                : $"x.alias IN ({p(v.Trim().ToLowerInvariant())}, {p(v.Trim().ToUpperInvariant())})")) + ")";
+
+        /// <summary>An alert's evidence: each entity with the key this alert gave it (the entity may be known by several).</summary>
+        internal const string EvidenceSql = "SELECT e.type, coalesce(ae.key, e.key), ae.name, ae.roles, ae.verdict, ae.properties FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_id = $id ORDER BY e.type, e.key";
+
+        internal static List<Evidence> ReadEvidence(SqliteDataReader r)
         {
             var list = new List<Evidence>();
-            using var cmd = _store.Command("SELECT e.type, e.key, ae.name, ae.roles, ae.verdict, ae.properties FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_id = $id ORDER BY e.type, e.key", null, ("$id", alertId));
-            using var r = cmd.ExecuteReader();
             while (r.Read())
                 list.Add(new Evidence
                 {
@@ -160,21 +171,29 @@ namespace IncidentTools.Store
             return list;
         }
 
+        List<Evidence> Evidence(string alertId)
+        {
+            using var cmd = _store.Command(EvidenceSql, null, ("$id", alertId));
+            using var r = cmd.ExecuteReader();
+            return ReadEvidence(r);
+        }
+
         /// <summary>Entities of incidents (all incidents when none given), one row per incident and entity.</summary>
         public IEnumerable<Entity> Entities(long[]? incidentIds, EntityType[]? types, string[]? names)
         {
             var ps = new List<(string, object?)>();
             var where = new List<string> { "a.incident_id IS NOT NULL" };
             int n = 0;
-            string P(object v) { string name = "$p" + (n++); ps.Add((name, v)); return name; }
+            string P(object? v) { string name = "$p" + (n++); ps.Add((name, v)); return name; }
             if (incidentIds is { Length: > 0 }) where.Add("a.incident_id IN (" + string.Join(", ", incidentIds.Select(i => P(i))) + ")");
             if (types is { Length: > 0 }) where.Add("e.type IN (" + string.Join(", ", types.Select(t => P((int)t))) + ")");
             if (names is { Length: > 0 })
                 where.Add("(" + string.Join(" OR ", names.Select(v => Wildcard.Has(v)
-                    ? $"(e.name LIKE {P(Wildcard.ToLike(v))} ESCAPE '\\' OR e.key LIKE {P(Wildcard.ToLike(v))} ESCAPE '\\')"
-                    : $"(e.name = {P(v)} COLLATE NOCASE OR e.key = {P(v)} COLLATE NOCASE)")) + ")");
+                    ? $"(e.name LIKE {P(Wildcard.ToLike(v))} ESCAPE '\\' OR e.id IN (SELECT x.entity_id FROM entity_aliases x WHERE x.alias LIKE {P(Wildcard.ToLike(v))} ESCAPE '\\'))"
+                    : $"(e.name = {P(v)} COLLATE NOCASE OR e.id IN (SELECT x.entity_id FROM entity_aliases x WHERE {AliasMatch(new[] { v }, P)}))")) + ")");
             string sql = $@"SELECT a.incident_id, e.type, e.key, e.name, a.tenant_id, count(DISTINCT a.id), min(a.first_activity), max(a.last_activity),
-                    max(ae.verdict), json_group_array(ae.roles), max(ae.properties)
+                    max(ae.verdict), json_group_array(ae.roles), max(ae.properties),
+                    (SELECT json_group_array(x.alias) FROM (SELECT alias FROM entity_aliases WHERE entity_id = e.id ORDER BY alias) x)
                 FROM alerts a JOIN alert_entities ae ON ae.alert_id = a.id JOIN entities e ON e.id = ae.entity_id
                 WHERE {string.Join(" AND ", where)}
                 GROUP BY a.incident_id, e.id ORDER BY a.incident_id, e.type, e.name";
@@ -190,6 +209,7 @@ namespace IncidentTools.Store
                     AlertCount = r.GetInt32(5), FirstSeen = IncidentStore.Time(r.GetInt64(6)), LastSeen = IncidentStore.Time(r.GetInt64(7)),
                     Verdict = r.IsDBNull(8) ? null : r.GetString(8), Roles = roles,
                     Properties = IncidentReader.Properties(r.GetString(10)),
+                    Aliases = JsonConvert.DeserializeObject<string[]>(r.GetString(11)) ?? Array.Empty<string>(),
                 };
             }
         }

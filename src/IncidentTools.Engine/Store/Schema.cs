@@ -178,6 +178,33 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 );
 ",
+            // Version 2: entities tied by aliases (a user's UPN, SID and DOMAIN\name; a device's ids and names),
+            // each alert's own key for an entity, and people's merges and moves kept as constraints for replays.
+            @"
+CREATE TABLE entity_aliases (
+    tenant_id TEXT NOT NULL,
+    type INTEGER NOT NULL,
+    alias TEXT NOT NULL,
+    entity_id INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, type, alias)
+) WITHOUT ROWID;
+CREATE INDEX ix_entity_aliases_entity ON entity_aliases (entity_id);
+CREATE INDEX ix_entity_aliases_alias ON entity_aliases (alias);
+INSERT INTO entity_aliases (tenant_id, type, alias, entity_id) SELECT tenant_id, type, key, id FROM entities;
+
+ALTER TABLE alert_entities ADD COLUMN key TEXT;
+
+CREATE TABLE correlation_constraints (
+    id INTEGER PRIMARY KEY,
+    time INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    alert_id TEXT NOT NULL,
+    anchor_alert_id TEXT,
+    incident_id INTEGER NOT NULL
+);
+CREATE INDEX ix_correlation_constraints_alert ON correlation_constraints (alert_id);
+",
         };
 
         public static int CurrentVersion => Migrations.Count;
