@@ -31,12 +31,33 @@ namespace IncidentTools.Correlation
         readonly DateTimeOffset _now;
 
         readonly Prevalence _prevalence;
+        readonly ReplayOrigins? _replay;
 
-        public Correlator(IncidentStore store, CorrelationPolicy policy, DateTimeOffset now)
+        public Correlator(IncidentStore store, CorrelationPolicy policy, DateTimeOffset now) : this(store, policy, now, null) { }
+
+        /// <param name="replay">
+        /// Set when re-correlating stored alerts into provisional incidents (Invoke-IncidentCorrelation): each new
+        /// incident takes the people's state (status, assignee, classification) of its first alert's former
+        /// incident, so the merge rules hold as they do for the real incidents, and nothing is logged: the replay
+        /// logs what changed once it has mapped the provisional incidents back onto the real ones.
+        /// </param>
+        internal Correlator(IncidentStore store, CorrelationPolicy policy, DateTimeOffset now, ReplayOrigins? replay)
         {
-            _store = store; _policy = policy; _now = now;
+            _store = store; _policy = policy; _now = now; _replay = replay;
             _prevalence = new Prevalence(store, policy);
         }
+
+        void Log(SqliteTransaction tx, long incidentId, string action, string? field = null, string? oldValue = null, string? newValue = null)
+        {
+            if (_replay == null) HistoryLog.Append(_store, tx, incidentId, _now, HistoryLog.System, action, field, oldValue, newValue);
+        }
+
+        /// <summary>In a replay, an alert may rejoin the incident it came from whatever that incident's state.</summary>
+        bool SameOrigin(PendingAlert alert, IncidentState incident)
+            => _replay != null && _replay.OriginOf(incident.Id) is long origin && _replay.FormerIncidentOf(alert.Id) == origin;
+
+        bool SameOrigin(IncidentState a, IncidentState b)
+            => _replay != null && _replay.OriginOf(a.Id) is long origin && _replay.OriginOf(b.Id) == origin;
 
         sealed class IncidentState
         {
@@ -47,6 +68,7 @@ namespace IncidentTools.Correlation
         sealed class Link
         {
             public long IncidentId; public string LinkedAlertId = ""; public long EntityId; public EntityType Type; public long GapSeconds;
+            public string Rule = "";
         }
 
         /// <summary>Correlates every alert waiting for it, committing every batchSize alerts.</summary>
@@ -56,13 +78,9 @@ namespace IncidentTools.Correlation
             while (!cancel.IsCancellationRequested)
             {
                 using var tx = _store.BeginWrite();
-                var batch = PendingAlerts(tx, batchSize);
-                if (batch.Count == 0) { tx.Commit(); break; }
-                var touched = new HashSet<long>();
-                foreach (var alert in batch) Correlate(tx, alert, touched, result);
-                new IncidentAggregator(_store, tx, _now).Recompute(touched);
+                int done = CorrelateBatch(tx, batchSize, result);
                 tx.Commit();
-                result.AlertsCorrelated += batch.Count;
+                if (done == 0) break;
                 progress?.Invoke(result.AlertsCorrelated);
             }
             // Ids a job can act on: incidents that still exist as themselves (merged ones are listed apart).
@@ -70,6 +88,17 @@ namespace IncidentTools.Correlation
             result.UpdatedIncidentIds.ExceptWith(result.CreatedIncidentIds);
             result.UpdatedIncidentIds.ExceptWith(result.MergedIncidentIds);
             return result;
+        }
+
+        /// <summary>Correlates up to batchSize waiting alerts inside the caller's transaction; returns how many.</summary>
+        internal int CorrelateBatch(SqliteTransaction tx, int batchSize, CorrelationResult result)
+        {
+            var batch = PendingAlerts(tx, batchSize);
+            var touched = new HashSet<long>();
+            foreach (var alert in batch) Correlate(tx, alert, touched, result);
+            new IncidentAggregator(_store, tx, _now, log: _replay == null).Recompute(touched);
+            result.AlertsCorrelated += batch.Count;
+            return batch.Count;
         }
 
         sealed class PendingAlert
@@ -97,7 +126,7 @@ namespace IncidentTools.Correlation
             foreach (var s in states)
             {
                 if (target != null && s.Id == target.Id) continue;
-                if (s.Status == IncidentStatus.Resolved && !_policy.ReopenResolved)
+                if (s.Status == IncidentStatus.Resolved && !_policy.ReopenResolved && !SameOrigin(alert, s))
                 {
                     Refuse(tx, alert.Id, s.Id, null, $"incident {s.Id} is Resolved: alert {alert.Id} does not join it (the policy does not reopen resolved incidents)");
                     continue;
@@ -123,26 +152,26 @@ namespace IncidentTools.Correlation
             if (target == null)
             {
                 long id = CreateIncident(tx, alert);
-                target = new IncidentState { Id = id, Status = IncidentStatus.Active };
+                target = _replay != null ? LoadIncident(tx, id)! : new IncidentState { Id = id, Status = IncidentStatus.Active };
                 created = true;
                 result.CreatedIncidentIds.Add(id);
                 var capped = acceptable.Where(s => s.AlertCount >= _policy.MaxAlertsPerIncident).Select(s => s.Id).ToList();
                 foreach (var c in capped)
-                    HistoryLog.Append(_store, tx, id, _now, HistoryLog.System, "ContinuesIncident", "RelatedIncidentId", null, c.ToString());
+                    Log(tx, id, "ContinuesIncident", "RelatedIncidentId", null, c.ToString());
             }
 
             if (alert.IncidentId != target.Id)
             {
                 using (var cmd = _store.Command("UPDATE incidents SET alert_count = alert_count + 1 WHERE id = $id", tx, ("$id", target.Id))) cmd.ExecuteNonQuery();
                 target.AlertCount++;
-                if (!created && target.Status == IncidentStatus.Resolved)
+                if (!created && target.Status == IncidentStatus.Resolved && !SameOrigin(alert, target))
                 {
                     using var cmd = _store.Command("UPDATE incidents SET status = $active WHERE id = $id", tx, ("$id", target.Id), ("$active", (int)IncidentStatus.Active));
                     cmd.ExecuteNonQuery();
-                    HistoryLog.Append(_store, tx, target.Id, _now, HistoryLog.System, "Reopened", "Status", nameof(IncidentStatus.Resolved), nameof(IncidentStatus.Active));
+                    Log(tx, target.Id, "Reopened", "Status", nameof(IncidentStatus.Resolved), nameof(IncidentStatus.Active));
                     target.Status = IncidentStatus.Active;
                 }
-                HistoryLog.Append(_store, tx, target.Id, _now, HistoryLog.System, "AlertAdded", "Alerts", null, alert.Id);
+                Log(tx, target.Id, "AlertAdded", "Alerts", null, alert.Id);
             }
             using (var cmd = _store.Command("UPDATE alerts SET incident_id = $incident, needs_correlation = 0 WHERE id = $id", tx, ("$incident", target.Id), ("$id", alert.Id)))
                 cmd.ExecuteNonQuery();
@@ -160,7 +189,8 @@ namespace IncidentTools.Correlation
                     Refuse(tx, alert.Id, target.Id, other.Id, refusal);
                     continue;
                 }
-                Merge(tx, other, target, $"alert {alert.Id} shares {links[other.Id].Type} entity {links[other.Id].EntityId} with both");
+                if (_replay != null) _replay.Fold(tx, other.Id, target.Id);
+                else IncidentMerger.Redirect(_store, tx, other.Id, target.Id, _now, HistoryLog.System, $"alert {alert.Id} shares {links[other.Id].Type} entity {links[other.Id].EntityId} with both");
                 RecordLink(tx, target.Id, alert.Id, links[other.Id]);
                 target.AlertCount += other.AlertCount;
                 result.MergedIncidentIds.Add(other.Id);
@@ -172,6 +202,7 @@ namespace IncidentTools.Correlation
         /// <summary>Defender's merge rules: why these two incidents must stay apart, or null when they may merge.</summary>
         string? MergeRefusal(IncidentState target, IncidentState other)
         {
+            if (SameOrigin(target, other)) return null; // two parts of one former incident (replay)
             if (target.Status == IncidentStatus.Resolved || other.Status == IncidentStatus.Resolved)
                 return $"incidents {target.Id} and {other.Id} were not merged: one of them is Resolved";
             if (!string.IsNullOrEmpty(target.AssignedTo) && !string.IsNullOrEmpty(other.AssignedTo)
@@ -202,9 +233,13 @@ namespace IncidentTools.Correlation
                   WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.first_activity <= $to
                     AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
                   ORDER BY a.first_activity, a.id LIMIT $limit", tx);
+            // An entity type of strength 1 links on its own; weaker ones link only together, when the strengths of
+            // the entities an alert shares with one incident add up to 1 (an IP and a URL at 0.5 each).
+            var partial = new Dictionary<long, (double Strength, Link First, SortedSet<EntityType> Types)>();
             foreach (var e in entities)
             {
-                if (_policy.LinkStrength(e.Type) < 1) continue;
+                double strength = _policy.LinkStrength(e.Type);
+                if (strength <= 0) continue;
                 if (EntityNormaliser.IsNoise(e.Type, e.Key, e.Name)) continue;
                 if (_prevalence.IsTooCommon(tx, alert.TenantId, e.Id, e.Count, alert.First)) continue;
                 find.Parameters.Clear();
@@ -213,14 +248,25 @@ namespace IncidentTools.Correlation
                 find.Parameters.AddWithValue("$to", alert.Last + window);
                 find.Parameters.AddWithValue("$self", alert.Id);
                 find.Parameters.AddWithValue("$limit", _policy.MaxCandidatesPerEntity);
+                var seenThroughThis = new HashSet<long>();
                 using var r = find.ExecuteReader();
                 while (r.Read())
                 {
                     long incident = r.GetInt64(1);
-                    if (links.ContainsKey(incident)) continue;
+                    if (links.ContainsKey(incident) || !seenThroughThis.Add(incident)) continue;
                     long otherFirst = r.GetInt64(2), otherLast = r.GetInt64(3);
                     long gap = Math.Max(0, Math.Max(otherFirst - alert.Last, alert.First - otherLast));
-                    links[incident] = new Link { IncidentId = incident, LinkedAlertId = r.GetString(0), EntityId = e.Id, Type = e.Type, GapSeconds = gap / TimeSpan.TicksPerSecond };
+                    var link = new Link { IncidentId = incident, LinkedAlertId = r.GetString(0), EntityId = e.Id, Type = e.Type, GapSeconds = gap / TimeSpan.TicksPerSecond };
+                    var sum = partial.TryGetValue(incident, out var p) ? p : (Strength: 0.0, First: link, Types: new SortedSet<EntityType>());
+                    sum.Types.Add(e.Type);
+                    sum.Strength += strength;
+                    partial[incident] = sum;
+                    if (sum.Strength >= 1 - 1e-9)
+                    {
+                        var first = sum.First;
+                        first.Rule = sum.Types.Count == 1 ? "SharedEntity:" + first.Type : "SharedEntities:" + string.Join("+", sum.Types);
+                        links[incident] = first;
+                    }
                 }
             }
             return links;
@@ -246,36 +292,16 @@ namespace IncidentTools.Correlation
                   VALUES ($tenant, '', 0, $status, $now, $now, $first, $last, 0, 1) RETURNING id", tx,
                 ("$tenant", alert.TenantId), ("$status", (int)IncidentStatus.Active), ("$now", now), ("$first", alert.First), ("$last", alert.Last));
             long id = Convert.ToInt64(cmd.ExecuteScalar());
-            HistoryLog.Append(_store, tx, id, _now, HistoryLog.System, "Created");
+            Log(tx, id, "Created");
+            _replay?.Adopt(tx, id, alert.Id);
             return id;
-        }
-
-        void Merge(SqliteTransaction tx, IncidentState source, IncidentState survivor, string reason)
-        {
-            // Settle the source's name, severity and counts first: a Redirected incident keeps what it was.
-            new IncidentAggregator(_store, tx, _now).Recompute(source.Id);
-            foreach (var sql in new[]
-            {
-                "UPDATE alerts SET incident_id = $survivor WHERE incident_id = $source",
-                "UPDATE correlation_links SET incident_id = $survivor WHERE incident_id = $source",
-                "INSERT OR IGNORE INTO incident_tags (incident_id, tag) SELECT $survivor, tag FROM incident_tags WHERE incident_id = $source",
-                "UPDATE incidents SET status = $redirected, redirect_incident_id = $survivor, version = version + 1, last_update = $now WHERE id = $source",
-            })
-            {
-                using var cmd = _store.Command(sql, tx, ("$survivor", survivor.Id), ("$source", source.Id),
-                    ("$redirected", (int)IncidentStatus.Redirected), ("$now", IncidentStore.Ticks(_now)));
-                cmd.ExecuteNonQuery();
-            }
-            HistoryLog.Append(_store, tx, source.Id, _now, HistoryLog.System, "Redirected", "RedirectIncidentId", null, survivor.Id.ToString());
-            HistoryLog.Append(_store, tx, survivor.Id, _now, HistoryLog.System, "Merged", "MergedIncidentId", null, source.Id.ToString());
-            HistoryLog.Append(_store, tx, survivor.Id, _now, HistoryLog.System, "MergeReason", null, null, reason);
         }
 
         void RecordLink(SqliteTransaction tx, long incidentId, string alertId, Link link)
         {
             using var cmd = _store.Command(
                 "INSERT INTO correlation_links (incident_id, alert_id, linked_alert_id, entity_id, rule, gap_seconds) VALUES ($i, $a, $b, $e, $rule, $gap)", tx,
-                ("$i", incidentId), ("$a", alertId), ("$b", link.LinkedAlertId), ("$e", link.EntityId), ("$rule", "SharedEntity:" + link.Type), ("$gap", link.GapSeconds));
+                ("$i", incidentId), ("$a", alertId), ("$b", link.LinkedAlertId), ("$e", link.EntityId), ("$rule", link.Rule), ("$gap", link.GapSeconds));
             cmd.ExecuteNonQuery();
         }
 

@@ -19,7 +19,10 @@ namespace IncidentTools.Store
         readonly SqliteTransaction _tx;
         readonly DateTimeOffset _now;
 
-        public IncidentAggregator(IncidentStore store, SqliteTransaction tx, DateTimeOffset now) { _store = store; _tx = tx; _now = now; }
+        readonly bool _log;
+
+        /// <param name="log">False while a replay builds provisional incidents: their changes are logged once, when mapped.</param>
+        public IncidentAggregator(IncidentStore store, SqliteTransaction tx, DateTimeOffset now, bool log = true) { _store = store; _tx = tx; _now = now; _log = log; }
 
         public void Recompute(IEnumerable<long> incidentIds)
         {
@@ -51,6 +54,9 @@ namespace IncidentTools.Store
                     titles.Add(r.IsDBNull(7) ? r.GetString(0) : r.GetString(7));
                 }
             }
+
+            // An incident without alerts (redirected, or emptied by a move) keeps what it was.
+            if (count == 0) return;
 
             int devices = 0, users = 0, mailboxes = 0;
             using (var cmd = _store.Command(
@@ -96,9 +102,9 @@ namespace IncidentTools.Store
                 ("$priority", priority), ("$factors", JsonConvert.SerializeObject(factors)), ("$now", IncidentStore.Ticks(_now))))
                 cmd.ExecuteNonQuery();
 
-            if (oldName != "" && oldName != name)
+            if (_log && oldName != "" && oldName != name)
                 HistoryLog.Append(_store, _tx, id, _now, HistoryLog.System, "Renamed", "DisplayName", oldName, name);
-            if (oldSeverity != 0 && severity > oldSeverity)
+            if (_log && oldSeverity != 0 && severity > oldSeverity)
                 HistoryLog.Append(_store, _tx, id, _now, HistoryLog.System, "SeverityRaised", "Severity", ((Severity)oldSeverity).ToString(), ((Severity)severity).ToString());
         }
     }

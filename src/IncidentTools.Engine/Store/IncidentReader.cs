@@ -214,9 +214,13 @@ namespace IncidentTools.Store
             }
         }
 
+        /// <summary>An incident and every incident merged into it (directly or through others): their comments and history stay reachable from the survivor.</summary>
+        const string MergedFamily = "WITH RECURSIVE family(id) AS (SELECT $id UNION SELECT i.id FROM incidents i JOIN family f ON i.redirect_incident_id = f.id) ";
+
+        /// <summary>Comments of the incident and of incidents merged into it, oldest first; IncidentId says where each was written.</summary>
         public IEnumerable<IncidentComment> Comments(long incidentId)
         {
-            using var cmd = _store.Command("SELECT incident_id, comment, created_by, created FROM comments WHERE incident_id = $id ORDER BY id", null, ("$id", incidentId));
+            using var cmd = _store.Command(MergedFamily + "SELECT incident_id, comment, created_by, created FROM comments WHERE incident_id IN family ORDER BY id", null, ("$id", incidentId));
             using var r = cmd.ExecuteReader();
             while (r.Read())
                 yield return new IncidentComment { IncidentId = r.GetInt64(0), Comment = r.GetString(1), CreatedByDisplayName = r.GetString(2), CreatedDateTime = IncidentStore.Time(r.GetInt64(3)) };
@@ -224,7 +228,7 @@ namespace IncidentTools.Store
 
         public IEnumerable<HistoryEntry> History(long incidentId)
         {
-            using var cmd = _store.Command("SELECT incident_id, time, actor, action, field, old_value, new_value, version FROM history WHERE incident_id = $id ORDER BY id", null, ("$id", incidentId));
+            using var cmd = _store.Command(MergedFamily + "SELECT incident_id, time, actor, action, field, old_value, new_value, version FROM history WHERE incident_id IN family ORDER BY id", null, ("$id", incidentId));
             using var r = cmd.ExecuteReader();
             while (r.Read())
                 yield return new HistoryEntry

@@ -1,0 +1,86 @@
+using System;
+using System.Collections.Generic;
+using IncidentTools.Store;
+
+namespace IncidentTools.Correlation
+{
+    /// <summary>
+    /// Why an incident is what it is: for every alert, how it came in (the first alert, a shared entity with
+    /// the alert it linked to, or a person's merge or move), then every merge or join that was refused.
+    /// </summary>
+    public sealed class CorrelationExplainer
+    {
+        readonly IncidentStore _store;
+        public CorrelationExplainer(IncidentStore store) { _store = store; }
+
+        public IEnumerable<CorrelationLink> Explain(long incidentId)
+        {
+            // Each alert of the incident once: its first link, else the person's decision, else it started the incident.
+            const string sql = @"
+SELECT a.id, a.first_activity,
+       l.linked_alert_id, l.rule, l.gap_seconds, e.type, e.name, e.key,
+       c.kind, c.actor, c.time, c.anchor_alert_id
+FROM alerts a
+LEFT JOIN correlation_links l ON l.rowid = (SELECT min(rowid) FROM correlation_links WHERE incident_id = $id AND alert_id = a.id)
+LEFT JOIN entities e ON e.id = l.entity_id
+LEFT JOIN correlation_constraints c ON c.id = (SELECT max(id) FROM correlation_constraints WHERE alert_id = a.id AND incident_id = $id)
+WHERE a.incident_id = $id
+ORDER BY a.first_activity, a.id";
+            using (var cmd = _store.Command(sql, null, ("$id", incidentId)))
+            using (var r = cmd.ExecuteReader())
+            {
+                while (r.Read())
+                {
+                    var link = new CorrelationLink { IncidentId = incidentId, AlertId = r.GetString(0) };
+                    if (!r.IsDBNull(2))
+                    {
+                        link.Kind = "SharedEntity";
+                        link.LinkedAlertId = r.GetString(2);
+                        link.Rule = r.GetString(3);
+                        link.Gap = TimeSpan.FromSeconds(r.GetInt64(4));
+                        if (!r.IsDBNull(5))
+                        {
+                            link.EntityType = (EntityType)r.GetInt32(5);
+                            link.Entity = r.GetString(6);
+                            link.EntityKey = r.GetString(7);
+                        }
+                    }
+                    else if (!r.IsDBNull(8))
+                    {
+                        link.Kind = r.GetString(8);
+                        link.Actor = r.GetString(9);
+                        link.Time = IncidentStore.Time(r.GetInt64(10));
+                        link.LinkedAlertId = r.IsDBNull(11) ? null : r.GetString(11);
+                        link.Rule = "Manual" + link.Kind;
+                        link.Reason = link.Kind == "Merge" ? $"{link.Actor} merged its incident into this one" : $"{link.Actor} moved the alert here";
+                    }
+                    else
+                    {
+                        link.Kind = "FirstAlert";
+                        link.Rule = "FirstAlert";
+                        link.Reason = "started the incident (no earlier alert in the window shared a linking entity with it)";
+                    }
+                    yield return link;
+                }
+            }
+
+            using (var cmd = _store.Command(
+                @"SELECT time, alert_id, incident_id, other_incident_id, reason FROM correlation_refusals
+                  WHERE incident_id = $id OR other_incident_id = $id OR alert_id IN (SELECT id FROM alerts WHERE incident_id = $id) ORDER BY id", null, ("$id", incidentId)))
+            using (var r = cmd.ExecuteReader())
+            {
+                while (r.Read())
+                {
+                    // The other incident as seen from this one.
+                    long a = r.GetInt64(2);
+                    long? b = r.IsDBNull(3) ? null : r.GetInt64(3);
+                    yield return new CorrelationLink
+                    {
+                        IncidentId = incidentId, Kind = "Refused", Rule = "MergeRule", Time = IncidentStore.Time(r.GetInt64(0)), Actor = "system",
+                        AlertId = r.GetString(1), OtherIncidentId = a == incidentId ? b : a, Reason = r.GetString(4),
+                    };
+                }
+            }
+        }
+    }
+}
