@@ -251,8 +251,10 @@ namespace IncidentTools.Commands
             }
             string scope = TenantId is { Length: > 0 } ? "tenant(s) " + string.Join(", ", TenantId) : "all tenants";
             // Under -WhatIf the replay still runs, in a transaction that is rolled back, so the preview is exact.
-            bool apply = ShouldProcess($"stored alerts of {scope} in '{store.Path}'", "Re-correlate", out ShouldProcessReason reason);
-            if (!apply && reason != ShouldProcessReason.WhatIf) return; // declined at -Confirm
+            bool apply = ShouldProcess($"stored alerts of {scope} in '{store.Path}'", "Re-correlate");
+            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? ((SwitchParameter)w).IsPresent
+                : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+            if (!apply && !whatIf) return; // declined at -Confirm
             var progress = new ProgressRecord(1, "Re-correlating alerts", "Starting");
             System.Collections.Generic.List<ReplayChange> changes;
             try
