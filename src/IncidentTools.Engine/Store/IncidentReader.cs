@@ -28,7 +28,7 @@ namespace IncidentTools.Store
             string P(object? v) { string name = "$p" + (n++); ps.Add((name, v)); return name; }
             string In<T>(IEnumerable<T> values, Func<T, object> conv) => "(" + string.Join(", ", values.Select(v => P(conv(v)))) + ")";
             string TextMatch(string column, IEnumerable<string> values)
-                => "(" + string.Join(" OR ", values.Select(v => Wildcard.Has(v) ? $"{column} LIKE {P(Wildcard.ToLike(v))} ESCAPE '\\'" : $"{column} = {P(v)} COLLATE NOCASE")) + ")";
+                => "(" + string.Join(" OR ", values.Select(v => Wildcard.Condition(column, v, P))) + ")";
 
             if (f.Ids is { Length: > 0 }) where.Add("i.id IN " + In(f.Ids, v => v));
             if (f.TenantIds is { Length: > 0 }) where.Add(TextMatch("i.tenant_id", f.TenantIds));
@@ -118,9 +118,7 @@ namespace IncidentTools.Store
             string P(object v) { string name = "$p" + (n++); ps.Add((name, v)); return name; }
             if (incidentIds is { Length: > 0 }) where.Add("a.incident_id IN (" + string.Join(", ", incidentIds.Select(i => P(i))) + ")");
             if (alertIds is { Length: > 0 })
-                where.Add("(" + string.Join(" OR ", alertIds.Select(id => Wildcard.Has(id)
-                    ? $"a.id LIKE {P(Wildcard.ToLike(id))} ESCAPE '\\' OR a.provider_alert_id LIKE {P(Wildcard.ToLike(id))} ESCAPE '\\'"
-                    : $"a.id = {P(id)} OR a.provider_alert_id = {P(id)}")) + ")");
+                where.Add("(" + string.Join(" OR ", alertIds.Select(id => Wildcard.Condition("a.id", id, P) + " OR " + Wildcard.Condition("a.provider_alert_id", id, P))) + ")");
             string sql = $"SELECT {AlertColumns}{(includeOriginal ? ", a.original" : "")} FROM alerts a"
                 + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY a.first_activity, a.id";
             using var cmd = _store.Command(sql, null, ps.ToArray());
@@ -170,9 +168,7 @@ namespace IncidentTools.Store
             if (incidentIds is { Length: > 0 }) where.Add("a.incident_id IN (" + string.Join(", ", incidentIds.Select(i => P(i))) + ")");
             if (types is { Length: > 0 }) where.Add("e.type IN (" + string.Join(", ", types.Select(t => P((int)t))) + ")");
             if (names is { Length: > 0 })
-                where.Add("(" + string.Join(" OR ", names.Select(v => Wildcard.Has(v)
-                    ? $"(e.name LIKE {P(Wildcard.ToLike(v))} ESCAPE '\\' OR e.key LIKE {P(Wildcard.ToLike(v))} ESCAPE '\\')"
-                    : $"(e.name = {P(v)} COLLATE NOCASE OR e.key = {P(v)} COLLATE NOCASE)")) + ")");
+                where.Add("(" + string.Join(" OR ", names.Select(v => "(" + Wildcard.Condition("e.name", v, P) + " OR " + Wildcard.Condition("e.key", v, P) + ")")) + ")");
             string sql = $@"SELECT a.incident_id, e.type, e.key, e.name, a.tenant_id, count(DISTINCT a.id), min(a.first_activity), max(a.last_activity),
                     max(ae.verdict), json_group_array(ae.roles), max(ae.properties)
                 FROM alerts a JOIN alert_entities ae ON ae.alert_id = a.id JOIN entities e ON e.id = ae.entity_id
