@@ -172,6 +172,10 @@ namespace IncidentTools.Store
                 }
                 File.Move(partial, full, overwrite);
             }
+            catch (SqliteException ex)
+            {
+                throw new StoreException($"Backing up the store '{Path}' to '{full}' failed: {ex.Message}", ex);
+            }
             finally
             {
                 if (File.Exists(partial)) File.Delete(partial);
