@@ -19,6 +19,9 @@
         'Add-IncidentComment'
         'Get-IncidentComment'
         'Get-IncidentHistory'
+        'Remove-Alert'
+        'Remove-Incident'
+        'Backup-IncidentStore'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -54,6 +54,7 @@ namespace IncidentTools.Import
         readonly Action<ImportProblem> _onProblem;
         readonly Action<ImportProgress>? _onProgress;
         readonly List<string> _alertIds = new List<string>();
+        readonly List<(string Path, FileInfo Info, string Hash)> _filesRead = new List<(string, FileInfo, string)>();
         readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
         SqliteTransaction? _tx;
         AlertWriter? _writer;
@@ -121,7 +122,9 @@ namespace IncidentTools.Import
                 }
             }
             Commit();
-            if (!fatal && !_summary.Stopped) RememberFile(full, info, hash);
+            // Remembered only once the import completes: a file whose import was killed or stopped half way is
+            // read again by the next run instead of being skipped as unchanged.
+            if (!fatal && !_summary.Stopped) _filesRead.Add((full, info, hash));
             // A file whose only content was reported as bad already has its problem: one problem per cause.
             if (!fatal && _summary.Read == recordsBefore && _summary.Failed == failedBefore && !_summary.Stopped)
                 Problem(new ImportProblem(full, 0, 0, "the file holds no records", true));
@@ -246,6 +249,8 @@ namespace IncidentTools.Import
                 foreach (var reader in _readers)
                     foreach (var item in reader.Complete()) Store(item);
             Commit();
+            if (!_cancel.IsCancellationRequested)
+                foreach (var (path, info, hash) in _filesRead) RememberFile(path, info, hash);
             var policy = CorrelationPolicyStore.Load(_store);
             var result = new Correlator(_store, policy, DateTimeOffset.UtcNow).CorrelatePending(
                 cancel: _cancel, progress: n => Progress("Correlating alerts", null, n, 0));

@@ -29,8 +29,8 @@ namespace IncidentTools.Store
         {
             _store = store; _tx = tx;
             _selectAlert = Prepare("SELECT title, description, severity, status, category, mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context, content_hash, incident_id, provider_alert_id, source FROM alerts WHERE id = $id");
-            _insertAlert = Prepare(@"INSERT INTO alerts (id, provider_alert_id, source, tenant_id, incident_id, needs_correlation, title, description, severity, status, category, mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context, content_hash, import_id, original)
-                VALUES ($id, $provider_alert_id, $source, $tenant_id, NULL, 1, $title, $description, $severity, $status, $category, $mitre, $service_source, $detection_source, $detector_id, $created, $first, $last, $context, $hash, $import_id, $original)");
+            _insertAlert = Prepare(@"INSERT INTO alerts (id, provider_alert_id, source, tenant_id, incident_id, needs_correlation, title, description, severity, status, category, mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context, content_hash, import_id, created_import_id, original)
+                VALUES ($id, $provider_alert_id, $source, $tenant_id, NULL, 1, $title, $description, $severity, $status, $category, $mitre, $service_source, $detection_source, $detector_id, $created, $first, $last, $context, $hash, $import_id, $import_id, $original)");
             _updateAlert = Prepare(@"UPDATE alerts SET title = $title, description = $description, severity = $severity, status = $status, category = $category, mitre_techniques = $mitre,
                 service_source = $service_source, detection_source = $detection_source, detector_id = $detector_id, created = $created, first_activity = $first, last_activity = $last,
                 provider_context = $context, content_hash = $hash, import_id = $import_id, original = coalesce($original, original), needs_correlation = 1 WHERE id = $id");

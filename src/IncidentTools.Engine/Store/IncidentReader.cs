@@ -28,7 +28,7 @@ namespace IncidentTools.Store
             string P(object? v) { string name = "$p" + (n++); ps.Add((name, v)); return name; }
             string In<T>(IEnumerable<T> values, Func<T, object> conv) => "(" + string.Join(", ", values.Select(v => P(conv(v)))) + ")";
             string TextMatch(string column, IEnumerable<string> values)
-                => "(" + string.Join(" OR ", values.Select(v => Wildcard.Has(v) ? $"{column} LIKE {P(Wildcard.ToLike(v))} ESCAPE '\\'" : $"{column} = {P(v)} COLLATE NOCASE")) + ")";
+                => "(" + string.Join(" OR ", values.Select(v => Wildcard.Condition(column, v, P))) + ")";
 
             if (f.Ids is { Length: > 0 }) where.Add("i.id IN " + In(f.Ids, v => v));
             if (f.TenantIds is { Length: > 0 }) where.Add(TextMatch("i.tenant_id", f.TenantIds));
@@ -119,9 +119,7 @@ namespace IncidentTools.Store
             string P(object? v) { string name = "$p" + (n++); ps.Add((name, v)); return name; }
             if (incidentIds is { Length: > 0 }) where.Add("a.incident_id IN (" + string.Join(", ", incidentIds.Select(i => P(i))) + ")");
             if (alertIds is { Length: > 0 })
-                where.Add("(" + string.Join(" OR ", alertIds.Select(id => Wildcard.Has(id)
-                    ? $"a.id LIKE {P(Wildcard.ToLike(id))} ESCAPE '\\' OR a.provider_alert_id LIKE {P(Wildcard.ToLike(id))} ESCAPE '\\'"
-                    : $"a.id = {P(id)} OR a.provider_alert_id = {P(id)}")) + ")");
+                where.Add("(" + string.Join(" OR ", alertIds.Select(id => Wildcard.Condition("a.id", id, P) + " OR " + Wildcard.Condition("a.provider_alert_id", id, P))) + ")");
             string sql = $"SELECT {AlertColumns}{(includeOriginal ? ", a.original" : "")} FROM alerts a"
                 + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY a.first_activity, a.id";
             using var cmd = _store.Command(sql, null, ps.ToArray());
@@ -150,10 +148,10 @@ namespace IncidentTools.Store
         /// Matches normalised identifiers (aliases are stored lower-case, SIDs upper-case) through their index:
         /// an exact value is tried in both cases; a wildcard is matched case-insensitively.
         /// </summary>
-        static string AliasMatch(IEnumerable<string> values, Func<object?, string> p)
+        static string AliasMatch(IEnumerable<string> values, Func<object, string> p)
             => "(" + string.Join(" OR ", values.Select(v => Wildcard.Has(v)
-                ? $"x.alias LIKE {p(Wildcard.ToLike(v))} ESCAPE '\\'"
-                : $"x.alias IN ({p(v.Trim().ToLowerInvariant())}, {p(v.Trim().ToUpperInvariant())})")) + ")";
+                ? Wildcard.Condition("x.alias", v, p)
+                : $"x.alias IN ({p(Wildcard.Unescape(v).Trim().ToLowerInvariant())}, {p(Wildcard.Unescape(v).Trim().ToUpperInvariant())})")) + ")";
 
         /// <summary>An alert's evidence: each entity with the key this alert gave it (the entity may be known by several).</summary>
         internal const string EvidenceSql = "SELECT e.type, coalesce(ae.key, e.key), ae.name, ae.roles, ae.verdict, ae.properties FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_id = $id ORDER BY e.type, e.key";
@@ -188,9 +186,8 @@ namespace IncidentTools.Store
             if (incidentIds is { Length: > 0 }) where.Add("a.incident_id IN (" + string.Join(", ", incidentIds.Select(i => P(i))) + ")");
             if (types is { Length: > 0 }) where.Add("e.type IN (" + string.Join(", ", types.Select(t => P((int)t))) + ")");
             if (names is { Length: > 0 })
-                where.Add("(" + string.Join(" OR ", names.Select(v => Wildcard.Has(v)
-                    ? $"(e.name LIKE {P(Wildcard.ToLike(v))} ESCAPE '\\' OR e.id IN (SELECT x.entity_id FROM entity_aliases x WHERE x.alias LIKE {P(Wildcard.ToLike(v))} ESCAPE '\\'))"
-                    : $"(e.name = {P(v)} COLLATE NOCASE OR e.id IN (SELECT x.entity_id FROM entity_aliases x WHERE {AliasMatch(new[] { v }, P)}))")) + ")");
+                where.Add("(" + string.Join(" OR ", names.Select(v => "(" + Wildcard.Condition("e.name", v, P)
+                    + " OR e.id IN (SELECT x.entity_id FROM entity_aliases x WHERE " + AliasMatch(new[] { v }, P) + "))")) + ")");
             string sql = $@"SELECT a.incident_id, e.type, e.key, e.name, a.tenant_id, count(DISTINCT a.id), min(a.first_activity), max(a.last_activity),
                     max(ae.verdict), json_group_array(ae.roles), max(ae.properties),
                     (SELECT json_group_array(x.alias) FROM (SELECT alias FROM entity_aliases WHERE entity_id = e.id ORDER BY alias) x)

@@ -42,43 +42,42 @@ namespace IncidentTools.Store
         }
 
         /// <summary>Opens (creating when absent) and migrates the store at path.</summary>
-        public static IncidentStore Open(string? path = null)
+        public static IncidentStore Open(string? path = null) => Open(path, Schema.Migrations);
+
+        /// <summary>Opens the store, migrating it with the given list (tests pass their own list to exercise the migration runner).</summary>
+        internal static IncidentStore Open(string? path, IReadOnlyList<string> migrations)
         {
             string full = System.IO.Path.GetFullPath(string.IsNullOrWhiteSpace(path) ? DefaultPath() : path!);
             if (Directory.Exists(full))
                 throw new StoreException($"The store path '{full}' is a folder. Give the path of a store file, for example '{System.IO.Path.Combine(full, "incidents.db")}'.");
             string? folder = System.IO.Path.GetDirectoryName(full);
-            bool created = !File.Exists(full);
             try
             {
                 if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
                 {
-                    Directory.CreateDirectory(folder);
                     // A folder the tool creates is its owner's only; existing folders keep their permissions.
-                    if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                    if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+                    else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
                 }
-                if (created)
-                {
-                    using (new FileStream(full, FileMode.CreateNew, FileAccess.Write)) { }
-                    if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(full, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                }
+                CreateOwnerOnlyFile(full);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
                 throw new StoreException($"Cannot create the store '{full}': {ex.Message} Choose another path with -Store or $env:INCIDENTTOOLS_STORE.", ex);
             }
 
-            var cs = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWrite, Pooling = false, DefaultTimeout = 60 }.ToString();
+            var cs = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWrite, Pooling = false, DefaultTimeout = (int)BusyTimeout.TotalSeconds }.ToString();
             var connection = new SqliteConnection(cs);
             try
             {
                 connection.Open();
                 var store = new IncidentStore(full, connection);
-                store.Execute("PRAGMA busy_timeout = 30000;");
+                // Writers wait for each other up to BusyTimeout instead of failing with "database is locked".
+                store.Execute($"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};");
                 store.Execute("PRAGMA journal_mode = WAL;");
                 store.Execute("PRAGMA synchronous = NORMAL;");
                 store.Execute("PRAGMA foreign_keys = ON;");
-                store.Migrate();
+                store.Migrate(migrations);
                 return store;
             }
             catch (SqliteException ex)
@@ -93,53 +92,100 @@ namespace IncidentTools.Store
             }
         }
 
+        /// <summary>How long a writer waits for another writer before giving up with a clear error.</summary>
+        public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(60);
+
+        /// <summary>
+        /// Creates an empty file readable by its owner only (0600 on Unix) unless it exists; an existing file keeps
+        /// its permissions (a team shares a store through group permissions). Another process creating it at the
+        /// same moment is not an error.
+        /// </summary>
+        internal static void CreateOwnerOnlyFile(string path)
+        {
+            if (File.Exists(path)) return;
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            try { using (new FileStream(path, options)) { } }
+            catch (IOException) when (File.Exists(path)) { }
+        }
+
         public int SchemaVersion => Convert.ToInt32(Scalar("PRAGMA user_version;"));
 
-        void Migrate()
+        /// <summary>
+        /// Brings the schema to the newest version: a store of a newer schema is refused untouched; an older one is
+        /// first copied aside (store.v{N}.bak), then every missing migration runs in one transaction, so a failed
+        /// migration leaves the store exactly as it was. The version is read again under the write lock, so two
+        /// processes opening an old store at once migrate it once.
+        /// </summary>
+        void Migrate(IReadOnlyList<string> migrations)
         {
+            int target = migrations.Count;
             int version = SchemaVersion;
-            if (version > Schema.CurrentVersion)
-                throw new StoreException($"The store '{Path}' has schema version {version}, newer than this IncidentTools understands ({Schema.CurrentVersion}). Update the IncidentTools module; the store was not changed.");
-            if (version == Schema.CurrentVersion) return;
-            if (version > 0 && !IsEmptyFile())
+            if (version > target) throw TooNew(version, target);
+            if (version == target) return;
+            if (version > 0)
             {
                 // An older store: keep a copy before changing it, so nothing is lost if a migration is wrong.
                 var backup = Path + ".v" + version + ".bak";
                 if (!File.Exists(backup)) BackupTo(backup);
             }
-            using var tx = Connection.BeginTransaction();
-            for (int v = version; v < Schema.CurrentVersion; v++)
+            using var tx = BeginWrite();
+            version = Convert.ToInt32(Scalar("PRAGMA user_version;", tx));
+            if (version > target) throw TooNew(version, target);
+            for (int v = version; v < target; v++)
             {
-                using var cmd = Connection.CreateCommand();
-                cmd.Transaction = tx;
-                cmd.CommandText = Schema.Migrations[v];
-                cmd.ExecuteNonQuery();
+                try { Execute(migrations[v], tx); }
+                catch (SqliteException ex)
+                {
+                    throw new StoreException($"Migrating the store '{Path}' from schema version {version} to {target} failed at version {v + 1}: {ex.Message} The store was not changed.", ex);
+                }
             }
-            using (var cmd = Connection.CreateCommand())
-            {
-                cmd.Transaction = tx;
-                cmd.CommandText = $"PRAGMA user_version = {Schema.CurrentVersion};";
-                cmd.ExecuteNonQuery();
-            }
+            Execute($"PRAGMA user_version = {target};", tx);
             tx.Commit();
         }
 
-        bool IsEmptyFile() => Convert.ToInt64(Scalar("SELECT count(*) FROM sqlite_master;")) == 0;
+        StoreException TooNew(int version, int known)
+            => new StoreException($"The store '{Path}' has schema version {version}, newer than this IncidentTools understands ({known}). Update the IncidentTools module; the store was not changed.");
 
-        /// <summary>A consistent online copy through SQLite's backup API, while others keep writing.</summary>
-        public void BackupTo(string destination)
+        /// <summary>
+        /// A consistent online copy through SQLite's backup API: one read snapshot, while other processes keep
+        /// writing. The copy is written beside the destination and moved into place only when whole, and is
+        /// readable by its owner only unless the destination file already exists.
+        /// </summary>
+        public void BackupTo(string destination, bool overwrite = false)
         {
-            using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = destination, Pooling = false }.ToString());
-            target.Open();
-            Connection.BackupDatabase(target);
+            string full = System.IO.Path.GetFullPath(destination);
+            if (!overwrite && File.Exists(full)) throw new IOException($"The file '{full}' exists.");
+            string partial = full + ".partial-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            try
+            {
+                CreateOwnerOnlyFile(partial);
+                if (File.Exists(full) && !OperatingSystem.IsWindows()) File.SetUnixFileMode(partial, File.GetUnixFileMode(full));
+                using (var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = partial, Pooling = false }.ToString()))
+                {
+                    target.Open();
+                    Connection.BackupDatabase(target);
+                    // The copy is one self-contained file: no -wal beside it to lose when it is moved or mailed.
+                    using var cmd = target.CreateCommand();
+                    cmd.CommandText = "PRAGMA journal_mode = DELETE;";
+                    cmd.ExecuteNonQuery();
+                }
+                File.Move(partial, full, overwrite);
+            }
+            catch (SqliteException ex)
+            {
+                throw new StoreException($"Backing up the store '{Path}' to '{full}' failed: {ex.Message}", ex);
+            }
+            finally
+            {
+                if (File.Exists(partial)) File.Delete(partial);
+            }
         }
 
-        internal void Execute(string sql, SqliteTransaction? tx = null)
+        internal int Execute(string sql, SqliteTransaction? tx = null, params (string, object?)[] parameters)
         {
-            using var cmd = Connection.CreateCommand();
-            cmd.Transaction = tx;
-            cmd.CommandText = sql;
-            cmd.ExecuteNonQuery();
+            using var cmd = Command(sql, tx, parameters);
+            return cmd.ExecuteNonQuery();
         }
 
         internal object? Scalar(string sql, SqliteTransaction? tx = null, params (string, object?)[] parameters)

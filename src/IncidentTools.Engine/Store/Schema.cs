@@ -205,6 +205,19 @@ CREATE TABLE correlation_constraints (
 );
 CREATE INDEX ix_correlation_constraints_alert ON correlation_constraints (alert_id);
 ",
+            // Version 3: the import that first stored each alert, so Remove-Alert -ImportId undoes exactly what an
+            // import added (import_id is the last import that changed the alert; alerts stored before keep their last
+            // import as the best knowledge there is), and indexes that let removals find links, refusals and
+            // redirected incidents without scanning.
+            @"
+ALTER TABLE alerts ADD COLUMN created_import_id TEXT;
+UPDATE alerts SET created_import_id = import_id;
+CREATE INDEX ix_alerts_created_import ON alerts (created_import_id);
+CREATE INDEX ix_alerts_last_activity ON alerts (last_activity);
+CREATE INDEX ix_correlation_links_linked ON correlation_links (linked_alert_id);
+CREATE INDEX ix_correlation_refusals_alert ON correlation_refusals (alert_id);
+CREATE INDEX ix_incidents_redirect ON incidents (redirect_incident_id) WHERE redirect_incident_id IS NOT NULL;
+",
         };
 
         public static int CurrentVersion => Migrations.Count;

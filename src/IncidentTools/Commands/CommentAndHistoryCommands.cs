@@ -53,7 +53,10 @@ namespace IncidentTools.Commands
         }
     }
 
-    /// <summary>The activity log of incidents: every change by people and by the system, oldest first.</summary>
+    /// <summary>
+    /// The activity log of incidents: every change by people and by the system, oldest first. A removed
+    /// incident's log is kept and ends with who removed it and why.
+    /// </summary>
     [Cmdlet(VerbsCommon.Get, "IncidentHistory")]
     [OutputType(typeof(HistoryEntry))]
     public sealed class GetIncidentHistoryCommand : StoreCmdlet
@@ -66,8 +69,9 @@ namespace IncidentTools.Commands
         {
             foreach (var id in IncidentId)
             {
-                if (Reader.Incident(id) == null) { WriteNotFound(id); continue; }
-                foreach (var h in Reader.History(id)) WriteObject(h);
+                bool any = false;
+                foreach (var h in Reader.History(id)) { any = true; WriteObject(h); }
+                if (!any) WriteNotFound(id);
             }
         }
     }

@@ -16,6 +16,7 @@ namespace IncidentTools.Commands
 
         /// <summary>Alert ids (the full id or the provider's id); wildcards allowed.</summary>
         [Parameter(Mandatory = true, ParameterSetName = AlertSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateWildcardPattern]
         public string[] AlertId { get; set; } = Array.Empty<string>();
 
         /// <summary>Also return each alert's original record (OriginalRecord).</summary>

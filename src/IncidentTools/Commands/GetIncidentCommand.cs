@@ -14,7 +14,7 @@ namespace IncidentTools.Commands
         [Alias("IncidentId")]
         public long[]? Id { get; set; }
 
-        [Parameter] public string[]? TenantId { get; set; }
+        [Parameter] [ValidateWildcardPattern] public string[]? TenantId { get; set; }
         [Parameter] public IncidentStatus[]? Status { get; set; }
         [Parameter] public Severity[]? Severity { get; set; }
         [Parameter] public Severity[]? AlertSeverity { get; set; }
@@ -22,23 +22,24 @@ namespace IncidentTools.Commands
         /// <summary>Assignees; '' means unassigned; wildcards allowed.</summary>
         [Parameter]
         [AllowEmptyString]
+        [ValidateWildcardPattern]
         public string[]? AssignedTo { get; set; }
 
         [Parameter] public SwitchParameter Unassigned { get; set; }
         [Parameter] public Classification[]? Classification { get; set; }
         [Parameter] public Determination[]? Determination { get; set; }
-        [Parameter] public string[]? Tag { get; set; }
-        [Parameter] public string[]? ServiceSource { get; set; }
-        [Parameter] public string[]? DetectionSource { get; set; }
+        [Parameter] [ValidateWildcardPattern] public string[]? Tag { get; set; }
+        [Parameter] [ValidateWildcardPattern] public string[]? ServiceSource { get; set; }
+        [Parameter] [ValidateWildcardPattern] public string[]? DetectionSource { get; set; }
 
         /// <summary>MITRE tactics or other alert categories.</summary>
-        [Parameter] public string[]? Category { get; set; }
+        [Parameter] [ValidateWildcardPattern] public string[]? Category { get; set; }
 
         /// <summary>Only incidents whose alerts span two or more categories.</summary>
         [Parameter] public SwitchParameter MultipleCategories { get; set; }
 
         /// <summary>Any entity's name or normalised key (user, device, IP, file hash, ...); wildcards allowed.</summary>
-        [Parameter] public string[]? Entity { get; set; }
+        [Parameter] [ValidateWildcardPattern] public string[]? Entity { get; set; }
 
         /// <summary>Last activity at or after this time.</summary>
         [Parameter] public DateTime? Since { get; set; }

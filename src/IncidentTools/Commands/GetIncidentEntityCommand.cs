@@ -15,7 +15,7 @@ namespace IncidentTools.Commands
         [Parameter] public EntityType[]? Type { get; set; }
 
         /// <summary>Entity names or normalised keys; wildcards allowed.</summary>
-        [Parameter] public string[]? Name { get; set; }
+        [Parameter] [ValidateWildcardPattern] public string[]? Name { get; set; }
 
         bool _gotIncidents;
 
