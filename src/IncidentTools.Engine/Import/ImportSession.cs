@@ -81,9 +81,19 @@ namespace IncidentTools.Import
         {
             string full = Path.GetFullPath(path);
             _summary.Files++;
+            try { ImportFileContent(full); }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                // Unreadable (permissions, a lock, a disk error): what was read before stays in the batch, whole records only.
+                Problem(new ImportProblem(full, 0, 0, "the file could not be read: " + ex.Message, ImportProblemKind.UnreadableFile));
+            }
+        }
+
+        void ImportFileContent(string full)
+        {
             var info = new FileInfo(full);
-            if (!info.Exists) { Problem(new ImportProblem(full, 0, 0, "the file does not exist", true)); return; }
-            if (info.Length == 0) { Problem(new ImportProblem(full, 0, 0, "the file is empty: there is nothing to import", true)); return; }
+            if (!info.Exists) { Problem(new ImportProblem(full, 0, 0, "the file does not exist", ImportProblemKind.FileNotFound)); return; }
+            if (info.Length == 0) { Problem(new ImportProblem(full, 0, 0, "the file is empty: there is nothing to import", ImportProblemKind.EmptyFile)); return; }
 
             string? hash = null;
             if (!_options.Force && IsUnchanged(full, info, out hash))
@@ -96,35 +106,74 @@ namespace IncidentTools.Import
             bool fatal = false;
             using (var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan))
             {
-                var records = LooksLikeJson(stream) ? JsonRecordSource.Read(stream, full) : CsvRecordSource.Read(stream, full);
+                bool json = LooksLikeJson(stream);
+                var records = json ? JsonRecordSource.Read(stream, full) : CsvRecordSource.Read(stream, full);
                 IAlertReader? reader = _options.Format == null ? null : ReaderRegistry.ByName(_readers, _options.Format);
+                // The format is known before any record is reported: a file that is not alert data at all (a README
+                // caught by a wildcard) is one UnknownFormat problem, never one error per row followed by that.
+                var unreadableBeforeDetection = new List<JsonRecord>();
                 foreach (var rec in records)
                 {
                     if (_cancel.IsCancellationRequested) { _summary.Stopped = true; break; }
-                    if (rec.Record == null)
+                    if (rec.WholeFile)
                     {
-                        Fail(rec.Location, rec.Error ?? "unreadable record");
-                        continue;
+                        fatal = true;
+                        UnknownFormat(full, rec.Error ?? "nothing in it can be read");
+                        break;
                     }
                     if (reader == null)
                     {
+                        if (rec.Record == null)
+                        {
+                            unreadableBeforeDetection.Add(rec);
+                            if (unreadableBeforeDetection.Count < MaxUnreadableBeforeDetection) continue;
+                            fatal = true;
+                            UnknownFormat(full, NoneReadable(unreadableBeforeDetection, complete: false));
+                            break;
+                        }
                         reader = ReaderRegistry.Detect(_readers, rec.Record);
                         if (reader == null)
                         {
-                            Problem(new ImportProblem(full, 0, 0, $"the format is not one IncidentTools reads (first record at line {rec.Location.Line} matches none of: {string.Join(", ", ReaderRegistry.FormatNames)}). Give -Format if you know it.", true));
                             fatal = true;
+                            UnknownFormat(full, $"its first record ({rec.Location.Position}) has the {(json ? "properties" : "columns")} {Names(rec.Record)} and matches none of the formats IncidentTools reads ({string.Join(", ", ReaderRegistry.FormatNames)}). Give -Format if you know it.");
                             break;
                         }
+                        foreach (var bad in unreadableBeforeDetection) Fail(bad.Location, bad.Error ?? "unreadable record");
+                        unreadableBeforeDetection.Clear();
                     }
-                    ReadRecord(reader, rec.Record, rec.Location);
+                    if (rec.Record == null) Fail(rec.Location, rec.Error ?? "unreadable record");
+                    else ReadRecord(reader, rec.Record, rec.Location);
                     Progress("Importing alerts", full, stream.Position, info.Length);
+                }
+                if (!fatal && !_summary.Stopped && unreadableBeforeDetection.Count > 0)
+                {
+                    // Nothing in the file could be read. One broken record (a truncated document) is that record's
+                    // error; several and none readable means the file is not a format IncidentTools reads.
+                    if (unreadableBeforeDetection.Count == 1) Fail(unreadableBeforeDetection[0].Location, unreadableBeforeDetection[0].Error ?? "unreadable record");
+                    else { fatal = true; UnknownFormat(full, NoneReadable(unreadableBeforeDetection, complete: true)); }
                 }
             }
             Commit();
             if (!fatal && !_summary.Stopped) RememberFile(full, info, hash);
             // A file whose only content was reported as bad already has its problem: one problem per cause.
             if (!fatal && _summary.Read == recordsBefore && _summary.Failed == failedBefore && !_summary.Stopped)
-                Problem(new ImportProblem(full, 0, 0, "the file holds no records", true));
+                Problem(new ImportProblem(full, 0, 0, "the file holds no records", ImportProblemKind.EmptyFile));
+        }
+
+        /// <summary>Unreadable records met before the format is known, at most: past this, the file is not alert data.</summary>
+        const int MaxUnreadableBeforeDetection = 100;
+
+        void UnknownFormat(string file, string what) => Problem(new ImportProblem(file, 0, 0, "the file is not in a format IncidentTools reads: " + what, ImportProblemKind.UnknownFormat));
+
+        static string NoneReadable(List<JsonRecord> unreadable, bool complete)
+            => $"{(complete ? "none of its" : "none of the first")} {unreadable.Count} records could be read as JSON objects or CSV rows (the first, {unreadable[0].Location.Position}: {unreadable[0].Error})";
+
+        /// <summary>The first few property or column names of a record, quoted, for a message.</summary>
+        static string Names(JObject record)
+        {
+            var names = record.Properties().Select(p => "'" + JsonValues.Shorten(p.Name, 40) + "'").Take(8).ToList();
+            int more = record.Count - names.Count;
+            return names.Count == 0 ? "(none)" : string.Join(", ", names) + (more > 0 ? $" and {more} more" : "");
         }
 
         /// <summary>One object from the pipeline (ConvertFrom-Json, Import-Csv, Get-MgSecurityAlertV2 output).</summary>
@@ -221,7 +270,7 @@ namespace IncidentTools.Import
         void Fail(RecordLocation location, string message)
         {
             _summary.Failed++;
-            Problem(new ImportProblem(location.Source, location.Line, location.Index, message, false));
+            Problem(new ImportProblem(location.Source, location.Line, location.Index, message, ImportProblemKind.InvalidAlertRecord));
         }
 
         void Problem(ImportProblem p) => _onProblem(p);

@@ -34,12 +34,15 @@ namespace IncidentTools.Readers
                 foreach (var f in findings)
                 {
                     if (f is not JObject fo) throw new RecordFormatException($"detail.findings holds a JSON {f.Type}, not a finding");
-                    yield return ReadItem.ForAlert(Map(fo), Family, location, fo);
+                    yield return ForFinding(Map(fo), location, fo);
                 }
                 yield break;
             }
-            yield return ReadItem.ForAlert(Map(record), Family, location, record);
+            yield return ForFinding(Map(record), location, record);
         }
+
+        static ReadItem ForFinding(Alert alert, RecordLocation location, JObject original)
+            => ReadItem.ForAlert(alert, AwsFindingFamily(alert.ProviderAlertId, Family), location, original);
 
         public IEnumerable<ReadItem> Complete() => Array.Empty<ReadItem>();
 

@@ -30,7 +30,7 @@ namespace IncidentTools.Readers
             string[] header;
             if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord == null || csv.HeaderRecord.Length < 2)
             {
-                yield return new JsonRecord(null, new RecordLocation(sourceName, 1, 1), "the file has no CSV header row");
+                yield return new JsonRecord(null, new RecordLocation(sourceName, 1, 1), "the file is neither JSON nor CSV with a header row of at least two columns", wholeFile: true);
                 yield break;
             }
             header = UniqueNames(csv.HeaderRecord);

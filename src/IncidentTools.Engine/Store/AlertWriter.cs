@@ -255,8 +255,9 @@ namespace IncidentTools.Store
                 DetectionSource = incoming.DetectionSource ?? old.DetectionSource,
                 DetectorId = incoming.DetectorId ?? old.DetectorId,
                 CreatedDateTime = incoming.CreatedDateTime == default ? old.CreatedDateTime : incoming.CreatedDateTime,
-                FirstActivityDateTime = incoming.FirstActivityDateTime == default ? old.FirstActivityDateTime : incoming.FirstActivityDateTime,
-                LastActivityDateTime = incoming.LastActivityDateTime == default ? old.LastActivityDateTime : incoming.LastActivityDateTime,
+                // The activity window only widens: rows of one alert read apart (GUIDE) each carry their own time.
+                FirstActivityDateTime = incoming.FirstActivityDateTime == default || old.FirstActivityDateTime < incoming.FirstActivityDateTime ? old.FirstActivityDateTime : incoming.FirstActivityDateTime,
+                LastActivityDateTime = incoming.LastActivityDateTime == default || old.LastActivityDateTime > incoming.LastActivityDateTime ? old.LastActivityDateTime : incoming.LastActivityDateTime,
                 ProviderContext = new Dictionary<string, string>(old.ProviderContext, StringComparer.OrdinalIgnoreCase),
                 Evidence = Normalisation.EvidenceFactory.Deduplicate(old.Evidence.Select(Copy).Concat(incoming.Evidence.Select(Copy))),
             };

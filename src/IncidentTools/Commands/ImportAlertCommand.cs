@@ -139,11 +139,8 @@ namespace IncidentTools.Commands
 
         void OnProblem(ImportProblem p)
         {
-            string id = p.WholeFile
-                ? (p.Message.Contains("not one IncidentTools reads") ? "UnknownFormat" : p.Message.Contains("empty") || p.Message.Contains("no records") ? "EmptyFile" : p.Message.Contains("does not exist") ? "FileNotFound" : "UnreadableFile")
-                : "InvalidAlertRecord";
-            var category = p.Message.Contains("does not exist") ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData;
-            WriteError(new ErrorRecord(new InvalidDataException(p.ToString()), id, category, p.Source));
+            var category = p.Kind == ImportProblemKind.FileNotFound ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData;
+            WriteError(new ErrorRecord(new InvalidDataException(p.ToString()), p.Kind.ToString(), category, p.Source));
         }
 
         void OnProgress(ImportProgress p)
