@@ -27,6 +27,8 @@ namespace IncidentTools.Import
         public bool KeepAlertIds { get; set; }
         /// <summary>Alerts per write transaction.</summary>
         public int BatchSize { get; set; } = 5000;
+        /// <summary>Caps on field length and evidence per alert; what is cut is recorded on the alert.</summary>
+        public ImportLimits Limits { get; set; } = new ImportLimits();
     }
 
     public sealed class ImportProgress
@@ -68,6 +70,7 @@ namespace IncidentTools.Import
             _store = store; _options = options; _onProblem = onProblem; _onProgress = onProgress; _cancel = cancel;
             if (options.Format != null && ReaderRegistry.ByName(_readers, options.Format) == null)
                 throw new ArgumentException($"Unknown format '{options.Format}'. Known formats: {string.Join(", ", ReaderRegistry.FormatNames)}.");
+            options.Limits.Validate();
             _summary.ImportId = _started.ToString("yyyyMMdd'T'HHmmss'Z'") + "-" + Guid.NewGuid().ToString("N").Substring(0, 8);
             _summary.Store = store.Path;
             using var cmd = store.Command("INSERT INTO imports (id, started) VALUES ($id, $t)", null, ("$id", _summary.ImportId), ("$t", IncidentStore.Ticks(_started)));
@@ -219,10 +222,11 @@ namespace IncidentTools.Import
             }
             var alert = item.Alert!;
             Identify(alert, item.Family);
+            _options.Limits.Apply(alert);
             EnsureBatch();
             if (item.Kind == ReadItemKind.Evidence)
             {
-                var r = _writer!.WriteEvidenceOnly(alert.Id, EvidenceFactory.Deduplicate(alert.Evidence), item.Location.ToString(), _summary.ImportId);
+                var r = _writer!.WriteEvidenceOnly(alert.Id, EvidenceFactory.Deduplicate(alert.Evidence), alert.Truncated, item.Location.ToString(), _summary.ImportId);
                 if (r == null) _summary.PendingEvidence += alert.Evidence.Count;
                 else Count(r.Value, alert.Id);
             }
@@ -255,7 +259,7 @@ namespace IncidentTools.Import
         {
             if (_tx != null) return;
             _tx = _store.BeginWrite();
-            _writer = new AlertWriter(_store, _tx);
+            _writer = new AlertWriter(_store, _tx, _options.Limits);
         }
 
         void Commit()

@@ -178,6 +178,8 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 );
 ",
+            // Version 2: what the import limits cut from an alert (JSON array of {Field, OriginalLength, KeptLength}).
+            @"ALTER TABLE alerts ADD COLUMN truncated TEXT NOT NULL DEFAULT '[]';",
         };
 
         public static int CurrentVersion => Migrations.Count;
