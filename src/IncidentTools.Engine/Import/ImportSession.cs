@@ -113,8 +113,11 @@ namespace IncidentTools.Import
                 var records = json ? JsonRecordSource.Read(stream, full) : CsvRecordSource.Read(stream, full);
                 IAlertReader? reader = _options.Format == null ? null : ReaderRegistry.ByName(_readers, _options.Format);
                 // The format is known before any record is reported: a file that is not alert data at all (a README
-                // caught by a wildcard) is one UnknownFormat problem, never one error per row followed by that.
-                var unreadableBeforeDetection = new List<JsonRecord>();
+                // caught by a wildcard) is one UnknownFormat problem, never one error per row followed by that. Records
+                // met before the format is known wait (a few, and small ones but for the undetected objects), then are
+                // reported or read in order once it is.
+                var waiting = new List<JsonRecord>();
+                int undetected = 0;
                 foreach (var rec in records)
                 {
                     if (_cancel.IsCancellationRequested) { _summary.Stopped = true; break; }
@@ -126,34 +129,28 @@ namespace IncidentTools.Import
                     }
                     if (reader == null)
                     {
-                        if (rec.Record == null)
-                        {
-                            unreadableBeforeDetection.Add(rec);
-                            if (unreadableBeforeDetection.Count < MaxUnreadableBeforeDetection) continue;
-                            fatal = true;
-                            UnknownFormat(full, NoneReadable(unreadableBeforeDetection, complete: false));
-                            break;
-                        }
-                        reader = ReaderRegistry.Detect(_readers, rec.Record);
+                        if (rec.Record != null) reader = ReaderRegistry.Detect(_readers, rec.Record);
                         if (reader == null)
                         {
+                            waiting.Add(rec);
+                            if (rec.Record != null) undetected++;
+                            if (undetected < MaxUndetectedRecords && waiting.Count < MaxUnreadableBeforeDetection) continue;
                             fatal = true;
-                            UnknownFormat(full, $"its first record ({rec.Location.Position}) has the {(json ? "properties" : "columns")} {Names(rec.Record)} and matches none of the formats IncidentTools reads ({string.Join(", ", ReaderRegistry.FormatNames)}). Give -Format if you know it.");
+                            UnknownFormat(full, NotRecognised(waiting, json, complete: false));
                             break;
                         }
-                        foreach (var bad in unreadableBeforeDetection) Fail(bad.Location, bad.Error ?? "unreadable record");
-                        unreadableBeforeDetection.Clear();
+                        foreach (var earlier in waiting) ReadOrFail(reader, earlier);
+                        waiting.Clear();
                     }
-                    if (rec.Record == null) Fail(rec.Location, rec.Error ?? "unreadable record");
-                    else ReadRecord(reader, rec.Record, rec.Location);
+                    ReadOrFail(reader, rec);
                     Progress("Importing alerts", full, stream.Position, info.Length);
                 }
-                if (!fatal && !_summary.Stopped && unreadableBeforeDetection.Count > 0)
+                if (!fatal && !_summary.Stopped && waiting.Count > 0)
                 {
-                    // Nothing in the file could be read. One broken record (a truncated document) is that record's
-                    // error; several and none readable means the file is not a format IncidentTools reads.
-                    if (unreadableBeforeDetection.Count == 1) Fail(unreadableBeforeDetection[0].Location, unreadableBeforeDetection[0].Error ?? "unreadable record");
-                    else { fatal = true; UnknownFormat(full, NoneReadable(unreadableBeforeDetection, complete: true)); }
+                    // Nothing in the file was recognised. One broken record (a truncated document) is that record's
+                    // error; anything else means the file is not in a format IncidentTools reads.
+                    if (waiting.Count == 1 && waiting[0].Record == null) ReadOrFail(null, waiting[0]);
+                    else { fatal = true; UnknownFormat(full, NotRecognised(waiting, json, complete: true)); }
                 }
             }
             Commit();
@@ -165,11 +162,24 @@ namespace IncidentTools.Import
 
         /// <summary>Unreadable records met before the format is known, at most: past this, the file is not alert data.</summary>
         const int MaxUnreadableBeforeDetection = 100;
+        /// <summary>Readable records that match no format, at most, before the file is called unknown (one may be damaged).</summary>
+        const int MaxUndetectedRecords = 10;
+
+        void ReadOrFail(IAlertReader? reader, JsonRecord rec)
+        {
+            if (rec.Record == null || reader == null) Fail(rec.Location, rec.Error ?? "unreadable record");
+            else ReadRecord(reader, rec.Record, rec.Location);
+        }
 
         void UnknownFormat(string file, string what) => Problem(new ImportProblem(file, 0, 0, "the file is not in a format IncidentTools reads: " + what, ImportProblemKind.UnknownFormat));
 
-        static string NoneReadable(List<JsonRecord> unreadable, bool complete)
-            => $"{(complete ? "none of its" : "none of the first")} {unreadable.Count} records could be read as JSON objects or CSV rows (the first, {unreadable[0].Location.Position}: {unreadable[0].Error})";
+        static string NotRecognised(List<JsonRecord> waiting, bool json, bool complete)
+        {
+            var first = waiting.FirstOrDefault(r => r.Record != null);
+            if (first.Record != null)
+                return $"its first record ({first.Location.Position}) has the {(json ? "properties" : "columns")} {Names(first.Record)} and matches none of the formats IncidentTools reads ({string.Join(", ", ReaderRegistry.FormatNames)}). Give -Format if you know it.";
+            return $"{(complete ? "none of its" : "none of the first")} {waiting.Count} records could be read as JSON objects or CSV rows (the first, {waiting[0].Location.Position}: {waiting[0].Error})";
+        }
 
         /// <summary>The first few property or column names of a record, quoted, for a message.</summary>
         static string Names(JObject record)
