@@ -229,6 +229,27 @@ namespace IncidentTools.Tests
             Assert.Contains(cut, t => t.Field == "Title" && t.KeptLength == ImportLimits.DefaultMaxTitleLength);
         }
 
+        [Theory]
+        [InlineData("hayabusa/timeline.jsonl", "RuleTitle")]
+        [InlineData("wazuh/alerts.json", "rule.description")]
+        [InlineData("advanced-hunting/streaming.jsonl", "properties.Title")]
+        public void A_required_text_field_holding_an_object_is_a_wrong_type_error_not_its_json_text(string fixture, string path)
+        {
+            var lines = File.ReadAllLines(TestData.Fixture(fixture)).Where(l => l.Trim().Length > 0).ToArray();
+            int victim = Array.FindIndex(lines, l => JObject.Parse(l).SelectToken(path) != null);
+            var record = JObject.Parse(lines[victim]);
+            record.SelectToken(path)!.Replace(new JObject { ["injected"] = "{0}" });
+            lines[victim] = record.ToString(Formatting.None);
+            using var s = new TestStore();
+            string file = Path.Combine(s.Folder, "typed" + Path.GetExtension(fixture));
+            File.WriteAllLines(file, lines);
+            var (summary, problems) = ImportBounded(s, file);
+            AssertWellReported(file, summary, problems);
+            var problem = Assert.Single(problems);
+            Assert.Equal(victim + 1, problem.Line);
+            Assert.Contains("not text", problem.Message);
+        }
+
         [Fact]
         public void A_json_document_nested_deeper_than_allowed_is_one_error_not_a_crash()
         {

@@ -58,8 +58,8 @@ namespace IncidentTools.Readers
 
         public Alert Map(JObject f)
         {
-            string id = Str(f, "Id") ?? throw new RecordFormatException("missing required field 'Id'");
-            string title = Str(f, "Title") ?? throw new RecordFormatException($"finding '{id}' has no 'Title'");
+            string id = Text(f, "Id") ?? throw new RecordFormatException("missing required field 'Id'");
+            string title = Text(f, "Title") ?? throw new RecordFormatException($"finding '{id}' has no 'Title'");
             var pf = Obj(f, "ProductFields");
             var types = StrArray(f, "Types").Concat(StrArray(f, "FindingProviderFields.Types")).Distinct().ToArray();
             string? product = Str(f, "ProductName") ?? Str(pf, "aws/securityhub/ProductName") ?? Str(f, "ProductArn")?.Split('/').Last();

@@ -117,7 +117,7 @@ namespace IncidentTools.Readers
 
         public IEnumerable<ReadItem> Read(JObject record, RecordLocation location)
         {
-            string id = Str(record, "id") ?? throw new RecordFormatException("missing required field 'id'");
+            string id = Text(record, "id") ?? throw new RecordFormatException("missing required field 'id'");
             var alerts = Arr(record, "alerts");
             if (alerts == null || alerts.Count == 0)
             {

@@ -47,8 +47,8 @@ namespace IncidentTools.Readers
 
         public IEnumerable<ReadItem> Read(JObject r, RecordLocation location)
         {
-            string org = Str(r, "OrgId") ?? throw new RecordFormatException("missing required field 'OrgId'");
-            string alertId = Str(r, "AlertId") ?? throw new RecordFormatException("missing required field 'AlertId'");
+            string org = Text(r, "OrgId") ?? throw new RecordFormatException("missing required field 'OrgId'");
+            string alertId = Text(r, "AlertId") ?? throw new RecordFormatException("missing required field 'AlertId'");
             var evidence = new List<Evidence>();
             MapEvidence(r, evidence);
             evidence = EvidenceFactory.Deduplicate(evidence);
