@@ -27,6 +27,8 @@ namespace IncidentTools.Import
         public bool KeepAlertIds { get; set; }
         /// <summary>Alerts per write transaction.</summary>
         public int BatchSize { get; set; } = 5000;
+        /// <summary>Caps on field length and evidence per alert; what is cut is recorded on the alert.</summary>
+        public ImportLimits Limits { get; set; } = new ImportLimits();
     }
 
     public sealed class ImportProgress
@@ -69,6 +71,7 @@ namespace IncidentTools.Import
             _store = store; _options = options; _onProblem = onProblem; _onProgress = onProgress; _cancel = cancel;
             if (options.Format != null && ReaderRegistry.ByName(_readers, options.Format) == null)
                 throw new ArgumentException($"Unknown format '{options.Format}'. Known formats: {string.Join(", ", ReaderRegistry.FormatNames)}.");
+            options.Limits.Validate();
             _summary.ImportId = _started.ToString("yyyyMMdd'T'HHmmss'Z'") + "-" + Guid.NewGuid().ToString("N").Substring(0, 8);
             _summary.Store = store.Path;
             using var cmd = store.Command("INSERT INTO imports (id, started) VALUES ($id, $t)", null, ("$id", _summary.ImportId), ("$t", IncidentStore.Ticks(_started)));
@@ -82,9 +85,19 @@ namespace IncidentTools.Import
         {
             string full = Path.GetFullPath(path);
             _summary.Files++;
+            try { ImportFileContent(full); }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                // Unreadable (permissions, a lock, a disk error): what was read before stays in the batch, whole records only.
+                Problem(new ImportProblem(full, 0, 0, "the file could not be read: " + ex.Message, ImportProblemKind.UnreadableFile));
+            }
+        }
+
+        void ImportFileContent(string full)
+        {
             var info = new FileInfo(full);
-            if (!info.Exists) { Problem(new ImportProblem(full, 0, 0, "the file does not exist", true)); return; }
-            if (info.Length == 0) { Problem(new ImportProblem(full, 0, 0, "the file is empty: there is nothing to import", true)); return; }
+            if (!info.Exists) { Problem(new ImportProblem(full, 0, 0, "the file does not exist", ImportProblemKind.FileNotFound)); return; }
+            if (info.Length == 0) { Problem(new ImportProblem(full, 0, 0, "the file is empty: there is nothing to import", ImportProblemKind.EmptyFile)); return; }
 
             string? hash = null;
             if (!_options.Force && IsUnchanged(full, info, out hash))
@@ -97,28 +110,48 @@ namespace IncidentTools.Import
             bool fatal = false;
             using (var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan))
             {
-                var records = LooksLikeJson(stream) ? JsonRecordSource.Read(stream, full) : CsvRecordSource.Read(stream, full);
+                bool json = LooksLikeJson(stream);
+                var records = json ? JsonRecordSource.Read(stream, full) : CsvRecordSource.Read(stream, full);
                 IAlertReader? reader = _options.Format == null ? null : ReaderRegistry.ByName(_readers, _options.Format);
+                // The format is known before any record is reported: a file that is not alert data at all (a README
+                // caught by a wildcard) is one UnknownFormat problem, never one error per row followed by that. Records
+                // met before the format is known wait (a few, and small ones but for the undetected objects), then are
+                // reported or read in order once it is.
+                var waiting = new List<JsonRecord>();
+                int undetected = 0;
                 foreach (var rec in records)
                 {
                     if (_cancel.IsCancellationRequested) { _summary.Stopped = true; break; }
-                    if (rec.Record == null)
+                    if (rec.WholeFile)
                     {
-                        Fail(rec.Location, rec.Error ?? "unreadable record");
-                        continue;
+                        fatal = true;
+                        UnknownFormat(full, rec.Error ?? "nothing in it can be read");
+                        break;
                     }
                     if (reader == null)
                     {
-                        reader = ReaderRegistry.Detect(_readers, rec.Record);
+                        if (rec.Record != null) reader = ReaderRegistry.Detect(_readers, rec.Record);
                         if (reader == null)
                         {
-                            Problem(new ImportProblem(full, 0, 0, $"the format is not one IncidentTools reads (first record at line {rec.Location.Line} matches none of: {string.Join(", ", ReaderRegistry.FormatNames)}). Give -Format if you know it.", true));
+                            waiting.Add(rec);
+                            if (rec.Record != null) undetected++;
+                            if (undetected < MaxUndetectedRecords && waiting.Count < MaxUnreadableBeforeDetection) continue;
                             fatal = true;
+                            UnknownFormat(full, NotRecognised(waiting, json, complete: false));
                             break;
                         }
+                        foreach (var earlier in waiting) ReadOrFail(reader, earlier);
+                        waiting.Clear();
                     }
-                    ReadRecord(reader, rec.Record, rec.Location);
+                    ReadOrFail(reader, rec);
                     Progress("Importing alerts", full, stream.Position, info.Length);
+                }
+                if (!fatal && !_summary.Stopped && waiting.Count > 0)
+                {
+                    // Nothing in the file was recognised. One broken record (a truncated document) is that record's
+                    // error; anything else means the file is not in a format IncidentTools reads.
+                    if (waiting.Count == 1 && waiting[0].Record == null) ReadOrFail(null, waiting[0]);
+                    else { fatal = true; UnknownFormat(full, NotRecognised(waiting, json, complete: true)); }
                 }
             }
             Commit();
@@ -127,7 +160,36 @@ namespace IncidentTools.Import
             if (!fatal && !_summary.Stopped) _filesRead.Add((full, info, hash));
             // A file whose only content was reported as bad already has its problem: one problem per cause.
             if (!fatal && _summary.Read == recordsBefore && _summary.Failed == failedBefore && !_summary.Stopped)
-                Problem(new ImportProblem(full, 0, 0, "the file holds no records", true));
+                Problem(new ImportProblem(full, 0, 0, "the file holds no records", ImportProblemKind.EmptyFile));
+        }
+
+        /// <summary>Unreadable records met before the format is known, at most: past this, the file is not alert data.</summary>
+        const int MaxUnreadableBeforeDetection = 100;
+        /// <summary>Readable records that match no format, at most, before the file is called unknown (one may be damaged).</summary>
+        const int MaxUndetectedRecords = 10;
+
+        void ReadOrFail(IAlertReader? reader, JsonRecord rec)
+        {
+            if (rec.Record == null || reader == null) Fail(rec.Location, rec.Error ?? "unreadable record");
+            else ReadRecord(reader, rec.Record, rec.Location);
+        }
+
+        void UnknownFormat(string file, string what) => Problem(new ImportProblem(file, 0, 0, "the file is not in a format IncidentTools reads: " + what, ImportProblemKind.UnknownFormat));
+
+        static string NotRecognised(List<JsonRecord> waiting, bool json, bool complete)
+        {
+            var first = waiting.FirstOrDefault(r => r.Record != null);
+            if (first.Record != null)
+                return $"its first record ({first.Location.Position}) has the {(json ? "properties" : "columns")} {Names(first.Record)} and matches none of the formats IncidentTools reads ({string.Join(", ", ReaderRegistry.FormatNames)}). Give -Format if you know it.";
+            return $"{(complete ? "none of its" : "none of the first")} {waiting.Count} records could be read as JSON objects or CSV rows (the first, {waiting[0].Location.Position}: {waiting[0].Error})";
+        }
+
+        /// <summary>The first few property or column names of a record, quoted, for a message.</summary>
+        static string Names(JObject record)
+        {
+            var names = record.Properties().Select(p => "'" + JsonValues.Shorten(p.Name, 40) + "'").Take(8).ToList();
+            int more = record.Count - names.Count;
+            return names.Count == 0 ? "(none)" : string.Join(", ", names) + (more > 0 ? $" and {more} more" : "");
         }
 
         /// <summary>One object from the pipeline (ConvertFrom-Json, Import-Csv, Get-MgSecurityAlertV2 output).</summary>
@@ -173,10 +235,11 @@ namespace IncidentTools.Import
             }
             var alert = item.Alert!;
             Identify(alert, item.Family);
+            _options.Limits.Apply(alert);
             EnsureBatch();
             if (item.Kind == ReadItemKind.Evidence)
             {
-                var r = _writer!.WriteEvidenceOnly(alert.Id, EvidenceFactory.Deduplicate(alert.Evidence), item.Location.ToString(), _summary.ImportId);
+                var r = _writer!.WriteEvidenceOnly(alert.Id, EvidenceFactory.Deduplicate(alert.Evidence), alert.Truncated, item.Location.ToString(), _summary.ImportId);
                 if (r == null) _summary.PendingEvidence += alert.Evidence.Count;
                 else Count(r.Value, alert.Id);
             }
@@ -209,7 +272,7 @@ namespace IncidentTools.Import
         {
             if (_tx != null) return;
             _tx = _store.BeginWrite();
-            _writer = new AlertWriter(_store, _tx);
+            _writer = new AlertWriter(_store, _tx, _options.Limits);
         }
 
         void Commit()
@@ -224,7 +287,7 @@ namespace IncidentTools.Import
         void Fail(RecordLocation location, string message)
         {
             _summary.Failed++;
-            Problem(new ImportProblem(location.Source, location.Line, location.Index, message, false));
+            Problem(new ImportProblem(location.Source, location.Line, location.Index, message, ImportProblemKind.InvalidAlertRecord));
         }
 
         void Problem(ImportProblem p) => _onProblem(p);

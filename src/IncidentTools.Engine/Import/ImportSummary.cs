@@ -27,18 +27,34 @@ namespace IncidentTools.Import
         public bool Stopped { get; set; }
     }
 
+    /// <summary>What kind of problem an import met; the name is the stable ErrorId of the error record a cmdlet writes.</summary>
+    public enum ImportProblemKind
+    {
+        /// <summary>One record could not be read; the other records of its file are imported.</summary>
+        InvalidAlertRecord,
+        FileNotFound,
+        /// <summary>The file is empty or holds no records.</summary>
+        EmptyFile,
+        /// <summary>The file is not in a format IncidentTools reads: one problem for the file, no per-record errors.</summary>
+        UnknownFormat,
+        /// <summary>The file could not be opened or read (permissions, a lock, an I/O error).</summary>
+        UnreadableFile,
+    }
+
     /// <summary>One problem met while importing: a bad record or a file that cannot be read.</summary>
     public sealed class ImportProblem
     {
-        public ImportProblem(string source, long line, long record, string message, bool wholeFile)
+        public ImportProblem(string source, long line, long record, string message, ImportProblemKind kind)
         {
-            Source = source; Line = line; Record = record; Message = message; WholeFile = wholeFile;
+            Source = source; Line = line; Record = record; Message = message; Kind = kind;
         }
         public string Source { get; }
         public long Line { get; }
         public long Record { get; }
         public string Message { get; }
-        public bool WholeFile { get; }
+        public ImportProblemKind Kind { get; }
+        /// <summary>True when the problem is about the whole file rather than one of its records.</summary>
+        public bool WholeFile => Kind != ImportProblemKind.InvalidAlertRecord;
         public override string ToString()
             => WholeFile ? $"{Source}: {Message}" : Line > 0 ? $"{Source}, line {Line} (record {Record}): {Message}" : $"{Source}, record {Record}: {Message}";
     }

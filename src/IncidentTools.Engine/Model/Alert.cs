@@ -32,10 +32,23 @@ namespace IncidentTools
         /// <summary>What the provider already decided (its incident id, assignee, classification, tags...).</summary>
         public Dictionary<string, string> ProviderContext { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         public string? ImportId { get; set; }
+        /// <summary>What the import limits cut from this alert (field, original and kept length); empty when nothing was cut.</summary>
+        public Truncation[] Truncated { get; set; } = Array.Empty<Truncation>();
         /// <summary>The original record as JSON; filled only when asked for (Get-IncidentAlert -IncludeOriginal).</summary>
         public string? OriginalRecord { get; set; }
 
         public override string ToString() => Title;
+    }
+
+    /// <summary>One cut made by the import limits: which field, and how long it was before and after (characters, or evidence items).</summary>
+    public sealed class Truncation
+    {
+        /// <summary>"Title", "Description", "ProviderContext[Tags]", "Evidence[Process:…].Name", "Evidence".</summary>
+        public string Field { get; set; } = "";
+        public long OriginalLength { get; set; }
+        public long KeptLength { get; set; }
+
+        public override string ToString() => $"{Field} ({KeptLength} of {OriginalLength})";
     }
 
     /// <summary>One entity as one alert saw it.</summary>

@@ -48,7 +48,7 @@ namespace IncidentTools.Readers
             }
             tenant = Str(row, "TenantId") ?? tenant;
             bool evidence = table != null ? table.Equals("AlertEvidence", StringComparison.OrdinalIgnoreCase) : IsEvidenceRow(row);
-            string id = Str(row, "AlertId") ?? throw new RecordFormatException("missing required field 'AlertId'");
+            string id = Text(row, "AlertId") ?? throw new RecordFormatException("missing required field 'AlertId'");
             if (evidence)
             {
                 var holder = new Alert { ProviderAlertId = id, TenantId = tenant, Source = Format };
@@ -64,7 +64,7 @@ namespace IncidentTools.Readers
 
         Alert MapInfo(JObject r, string id, string tenant)
         {
-            string title = Str(r, "Title") ?? throw new RecordFormatException($"AlertInfo row '{id}' has no 'Title'");
+            string title = Text(r, "Title") ?? throw new RecordFormatException($"AlertInfo row '{id}' has no 'Title'");
             var time = Date(r, "Timestamp") ?? throw new RecordFormatException($"AlertInfo row '{id}' has no 'Timestamp'");
             var alert = new Alert
             {

@@ -34,12 +34,15 @@ namespace IncidentTools.Readers
                 foreach (var f in findings)
                 {
                     if (f is not JObject fo) throw new RecordFormatException($"detail.findings holds a JSON {f.Type}, not a finding");
-                    yield return ReadItem.ForAlert(Map(fo), Family, location, fo);
+                    yield return ForFinding(Map(fo), location, fo);
                 }
                 yield break;
             }
-            yield return ReadItem.ForAlert(Map(record), Family, location, record);
+            yield return ForFinding(Map(record), location, record);
         }
+
+        static ReadItem ForFinding(Alert alert, RecordLocation location, JObject original)
+            => ReadItem.ForAlert(alert, AwsFindingFamily(alert.ProviderAlertId, Family), location, original);
 
         public IEnumerable<ReadItem> Complete() => Array.Empty<ReadItem>();
 
@@ -55,8 +58,8 @@ namespace IncidentTools.Readers
 
         public Alert Map(JObject f)
         {
-            string id = Str(f, "Id") ?? throw new RecordFormatException("missing required field 'Id'");
-            string title = Str(f, "Title") ?? throw new RecordFormatException($"finding '{id}' has no 'Title'");
+            string id = Text(f, "Id") ?? throw new RecordFormatException("missing required field 'Id'");
+            string title = Text(f, "Title") ?? throw new RecordFormatException($"finding '{id}' has no 'Title'");
             var pf = Obj(f, "ProductFields");
             var types = StrArray(f, "Types").Concat(StrArray(f, "FindingProviderFields.Types")).Distinct().ToArray();
             string? product = Str(f, "ProductName") ?? Str(pf, "aws/securityhub/ProductName") ?? Str(f, "ProductArn")?.Split('/').Last();

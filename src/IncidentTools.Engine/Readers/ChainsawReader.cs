@@ -35,7 +35,7 @@ namespace IncidentTools.Readers
 
         Alert MapCsv(JObject r)
         {
-            string detections = Str(r, "detections") ?? throw new RecordFormatException("missing required field 'detections'");
+            string detections = Text(r, "detections") ?? throw new RecordFormatException("missing required field 'detections'");
             var time = Date(r, "timestamp") ?? throw new RecordFormatException("missing required field 'timestamp'");
             string? computer = Str(r, "Computer");
             var rules = detections.Split(';').Select(x => x.Trim()).Where(x => x.Length > 0).ToArray();
@@ -52,7 +52,7 @@ namespace IncidentTools.Readers
 
         Alert MapJson(JObject r)
         {
-            string name = Str(r, "name") ?? throw new RecordFormatException("missing required field 'name'");
+            string name = Text(r, "name") ?? throw new RecordFormatException("missing required field 'name'");
             var time = Date(r, "timestamp") ?? throw new RecordFormatException("missing required field 'timestamp'");
             var doc = Obj(r, "document")!;
             var ev = Obj(Obj(doc, "data"), "Event");

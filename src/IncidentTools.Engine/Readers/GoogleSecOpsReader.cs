@@ -33,11 +33,11 @@ namespace IncidentTools.Readers
 
         public Alert Map(JObject r)
         {
-            string id = Str(r, "id") ?? throw new RecordFormatException("missing required field 'id'");
+            string id = Text(r, "id") ?? throw new RecordFormatException("missing required field 'id'");
             var dt = Get(r, "detection");
             var det = dt as JObject ?? (dt as JArray)?.OfType<JObject>().FirstOrDefault()
                 ?? throw new RecordFormatException($"detection '{id}': field 'detection' is not an object or a list of objects");
-            string title = Str(det, "ruleName") ?? throw new RecordFormatException($"detection '{id}' has no 'detection.ruleName'");
+            string title = Text(det, "ruleName") ?? throw new RecordFormatException($"detection '{id}' has no 'detection.ruleName'");
             var labels = Objects(Arr(det, "ruleLabels")).ToDictionary(l => Str(l, "key") ?? "", l => Str(l, "value"), StringComparer.OrdinalIgnoreCase);
             labels.TryGetValue("severity", out var sev);
             labels.TryGetValue("tactic", out var tactic);

@@ -37,8 +37,8 @@ namespace IncidentTools.Readers
         /// <summary>Maps one alerts_v2 alert. Throws RecordFormatException when a required field is missing or wrong.</summary>
         public static Alert Map(JObject a)
         {
-            string id = Str(a, "id") ?? throw new RecordFormatException("missing required field 'id'");
-            string title = Str(a, "title") ?? throw new RecordFormatException($"alert '{id}' has no 'title'");
+            string id = Text(a, "id") ?? throw new RecordFormatException("missing required field 'id'");
+            string title = Text(a, "title") ?? throw new RecordFormatException($"alert '{id}' has no 'title'");
             var created = Date(a, "createdDateTime");
             var first = Date(a, "firstActivityDateTime") ?? created;
             var last = Date(a, "lastActivityDateTime") ?? first;
@@ -117,7 +117,7 @@ namespace IncidentTools.Readers
 
         public IEnumerable<ReadItem> Read(JObject record, RecordLocation location)
         {
-            string id = Str(record, "id") ?? throw new RecordFormatException("missing required field 'id'");
+            string id = Text(record, "id") ?? throw new RecordFormatException("missing required field 'id'");
             var alerts = Arr(record, "alerts");
             if (alerts == null || alerts.Count == 0)
             {

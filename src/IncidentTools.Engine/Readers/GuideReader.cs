@@ -11,8 +11,10 @@ namespace IncidentTools.Readers
     /// <summary>
     /// The Microsoft GUIDE dataset (Kaggle "Microsoft Security Incident Prediction", GUIDE_Train/GUIDE_Test CSV): one
     /// row per evidence of a Defender XDR alert, entity values anonymised to integers. An alert is (OrgId, AlertId)
-    /// and OrgId is its tenant; its rows are scattered through the file, so the first row seen in an import becomes
-    /// the alert and later rows become evidence for it (memory holds the alert keys seen, never the rows).
+    /// and OrgId is its tenant. Its rows may be scattered anywhere in the file (or across files), so every row is read
+    /// as the whole alert as that row sees it, with that row's evidence, and the store merges the rows of one alert by
+    /// its key (evidence grows, the activity window widens). The reader keeps nothing between rows, so memory stays
+    /// flat however large the file. The kept original record of a GUIDE alert is the last of its rows read.
     /// Each anonymised column has one fixed integer meaning "no value"; those never become entities.
     /// </summary>
     public sealed class GuideReader : IAlertReader
@@ -31,8 +33,6 @@ namespace IncidentTools.Readers
             ["CountryCode"] = "242", ["State"] = "1445", ["City"] = "10630",
         };
 
-        readonly HashSet<string> _seen = new HashSet<string>(StringComparer.Ordinal);
-
         public bool Detect(JObject r)
             => Get(r, "OrgId") != null && Get(r, "AlertId") != null && Get(r, "IncidentId") != null && Get(r, "EntityType") != null;
 
@@ -47,19 +47,11 @@ namespace IncidentTools.Readers
 
         public IEnumerable<ReadItem> Read(JObject r, RecordLocation location)
         {
-            string org = Str(r, "OrgId") ?? throw new RecordFormatException("missing required field 'OrgId'");
-            string alertId = Str(r, "AlertId") ?? throw new RecordFormatException("missing required field 'AlertId'");
-            string key = org + "\u001f" + alertId;
+            string org = Text(r, "OrgId") ?? throw new RecordFormatException("missing required field 'OrgId'");
+            string alertId = Text(r, "AlertId") ?? throw new RecordFormatException("missing required field 'AlertId'");
             var evidence = new List<Evidence>();
             MapEvidence(r, evidence);
             evidence = EvidenceFactory.Deduplicate(evidence);
-            if (!_seen.Add(key))
-            {
-                var holder = new Alert { ProviderAlertId = alertId, TenantId = org, Source = Format, Evidence = evidence };
-                Context(holder, "ProviderIncidentId", Str(r, "IncidentId"));
-                yield return ReadItem.ForEvidence(holder, Family, location);
-                yield break;
-            }
             var time = Date(r, "Timestamp") ?? throw new RecordFormatException($"alert {org}/{alertId} has no 'Timestamp'");
             string? title = Str(r, "AlertTitle");
             var alert = new Alert

@@ -44,8 +44,8 @@ namespace IncidentTools.Readers
 
         public Alert Map(JObject r)
         {
-            string title = Str(r, "RuleTitle") ?? throw new RecordFormatException("missing required field 'RuleTitle'");
-            string computer = Str(r, "Computer") ?? throw new RecordFormatException("missing required field 'Computer'");
+            string title = Text(r, "RuleTitle") ?? throw new RecordFormatException("missing required field 'RuleTitle'");
+            string computer = Text(r, "Computer") ?? throw new RecordFormatException("missing required field 'Computer'");
             var time = Date(r, "Timestamp") ?? throw new RecordFormatException("missing required field 'Timestamp'");
             var tactics = StrArray(r, "MitreTactics").SelectMany(t => t.Split(',', '¦', ';')).Select(t => t.Trim());
             var alert = new Alert

@@ -10,10 +10,15 @@ namespace IncidentTools.Readers
     /// <summary>One record pulled from a JSON source, or the reason it could not be read.</summary>
     public readonly struct JsonRecord
     {
-        public JsonRecord(JObject? record, RecordLocation location, string? error) { Record = record; Location = location; Error = error; }
+        public JsonRecord(JObject? record, RecordLocation location, string? error, bool wholeFile = false)
+        {
+            Record = record; Location = location; Error = error; WholeFile = wholeFile;
+        }
         public JObject? Record { get; }
         public RecordLocation Location { get; }
         public string? Error { get; }
+        /// <summary>The error is about the file itself (not JSON, no CSV header): nothing in it can be read.</summary>
+        public bool WholeFile { get; }
     }
 
     /// <summary>
@@ -38,7 +43,7 @@ namespace IncidentTools.Readers
             }
             if (first != '{')
             {
-                yield return new JsonRecord(null, new RecordLocation(sourceName, 1, 1), $"the file does not start with a JSON object or array (found '{(char)first}')");
+                yield return new JsonRecord(null, new RecordLocation(sourceName, 1, 1), $"the file does not start with a JSON object or array (found '{(char)first}')", wholeFile: true);
                 yield break;
             }
             // One object on the first line, followed by more lines: NDJSON. Otherwise a document.

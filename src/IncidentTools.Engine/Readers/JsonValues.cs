@@ -49,6 +49,14 @@ namespace IncidentTools.Readers
             return s.Length == 0 ? null : s;
         }
 
+        /// <summary>The field as text when it is a scalar; null when absent or empty; an object or array is a wrong type.</summary>
+        public static string? Text(JObject? o, string path)
+        {
+            var t = Get(o, path);
+            if (t is JContainer) throw new RecordFormatException($"field '{path}' is a JSON {t.Type}, not text");
+            return AsString(t);
+        }
+
         /// <summary>First non-empty of several paths.</summary>
         public static string? First(JObject? o, params string[] paths)
         {

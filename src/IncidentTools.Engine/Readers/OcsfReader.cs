@@ -28,7 +28,8 @@ namespace IncidentTools.Readers
 
         public IEnumerable<ReadItem> Read(JObject record, RecordLocation location)
         {
-            yield return ReadItem.ForAlert(Map(record), Family, location, record);
+            var alert = Map(record);
+            yield return ReadItem.ForAlert(alert, AwsFindingFamily(alert.ProviderAlertId, Family), location, record);
         }
 
         public IEnumerable<ReadItem> Complete() => Array.Empty<ReadItem>();

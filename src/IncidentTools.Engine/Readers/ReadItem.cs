@@ -25,7 +25,9 @@ namespace IncidentTools.Readers
         public long Line { get; }
         /// <summary>1-based ordinal of the record in its source.</summary>
         public long Index { get; }
-        public override string ToString() => Line > 0 ? $"{Source}, line {Line} (record {Index})" : $"{Source}, record {Index}";
+        /// <summary>Where in its source, without the source's name: "line 12 (record 3)" or "record 3".</summary>
+        public string Position => Line > 0 ? $"line {Line} (record {Index})" : $"record {Index}";
+        public override string ToString() => $"{Source}, {Position}";
     }
 
     /// <summary>What a reader made of one record.</summary>

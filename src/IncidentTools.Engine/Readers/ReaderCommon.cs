@@ -174,6 +174,22 @@ namespace IncidentTools.Readers
             catch (Newtonsoft.Json.JsonException ex) { throw new RecordFormatException("a field holds broken JSON: " + ex.Message); }
         }
 
+        /// <summary>An AWS finding ARN: "arn:aws:guardduty:us-east-2:111111111111:detector/…/finding/…" (any partition).</summary>
+        static readonly Regex AwsFindingArn = new Regex(@"^arn:aws(?:-[a-z]+)*:(?<service>[a-z0-9-]+):[a-z0-9-]*:\d{12}:\S+$", RegexOptions.CultureInvariant);
+
+        /// <summary>
+        /// The identity family of an AWS finding. Security Hub (ASFF) and its OCSF mapping carry the same finding under
+        /// the provider's own ARN (ASFF Id = OCSF finding_info.uid) and the same account (AwsAccountId =
+        /// cloud.account.uid), so a finding whose id is an AWS ARN is "aws-&lt;service&gt;" (aws-guardduty, aws-inspector2...)
+        /// in both readers and is stored once, whichever export brought it. Any other id keeps the reader's family:
+        /// two sources that merely share an id stay two alerts.
+        /// </summary>
+        public static string AwsFindingFamily(string providerAlertId, string readerFamily)
+        {
+            var m = AwsFindingArn.Match(providerAlertId);
+            return m.Success ? "aws-" + m.Groups["service"].Value : readerFamily;
+        }
+
         public static IEnumerable<string> NonEmpty(params string?[] values) => values.Where(v => !EntityNormaliser.IsPlaceholder(v)).Select(v => v!);
     }
 }

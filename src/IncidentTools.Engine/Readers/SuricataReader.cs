@@ -25,7 +25,7 @@ namespace IncidentTools.Readers
 
         public IEnumerable<ReadItem> Read(JObject r, RecordLocation location)
         {
-            string type = Str(r, "event_type") ?? throw new RecordFormatException("missing required field 'event_type'");
+            string type = Text(r, "event_type") ?? throw new RecordFormatException("missing required field 'event_type'");
             if (!type.Equals("alert", StringComparison.OrdinalIgnoreCase))
             {
                 yield return ReadItem.Skip(location, $"Suricata '{type}' event: not an alert");
@@ -39,7 +39,7 @@ namespace IncidentTools.Readers
         public Alert Map(JObject r)
         {
             var a = Obj(r, "alert") ?? throw new RecordFormatException("alert event has no 'alert' object");
-            string signature = Str(a, "signature") ?? throw new RecordFormatException("alert event has no 'alert.signature'");
+            string signature = Text(a, "signature") ?? throw new RecordFormatException("alert event has no 'alert.signature'");
             var time = Date(r, "timestamp") ?? throw new RecordFormatException("alert event has no 'timestamp'");
             string? sid = Str(a, "signature_id");
             var meta = Obj(a, "metadata");

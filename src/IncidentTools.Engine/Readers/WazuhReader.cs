@@ -48,7 +48,7 @@ namespace IncidentTools.Readers
         {
             var r = Source(record);
             var rule = Obj(r, "rule") ?? throw new RecordFormatException("missing required field 'rule'");
-            string title = Str(rule, "description") ?? throw new RecordFormatException("missing required field 'rule.description'");
+            string title = Text(rule, "description") ?? throw new RecordFormatException("missing required field 'rule.description'");
             var time = Date(r, "timestamp") ?? Date(r, "@timestamp") ?? throw new RecordFormatException("missing required field 'timestamp'");
             string? agentName = Str(r, "agent.name");
             var alert = new Alert

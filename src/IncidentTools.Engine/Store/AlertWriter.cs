@@ -25,15 +25,17 @@ namespace IncidentTools.Store
         readonly SqliteCommand _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _insertLink, _updateLink, _bumpEntity,
                                _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending;
 
-        public AlertWriter(IncidentStore store, SqliteTransaction tx)
+        readonly Import.ImportLimits _limits;
+
+        public AlertWriter(IncidentStore store, SqliteTransaction tx, Import.ImportLimits limits)
         {
-            _store = store; _tx = tx;
-            _selectAlert = Prepare("SELECT title, description, severity, status, category, mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context, content_hash, incident_id, provider_alert_id, source FROM alerts WHERE id = $id");
-            _insertAlert = Prepare(@"INSERT INTO alerts (id, provider_alert_id, source, tenant_id, incident_id, needs_correlation, title, description, severity, status, category, mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context, content_hash, import_id, created_import_id, original)
-                VALUES ($id, $provider_alert_id, $source, $tenant_id, NULL, 1, $title, $description, $severity, $status, $category, $mitre, $service_source, $detection_source, $detector_id, $created, $first, $last, $context, $hash, $import_id, $import_id, $original)");
+            _store = store; _tx = tx; _limits = limits;
+            _selectAlert = Prepare("SELECT title, description, severity, status, category, mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context, content_hash, incident_id, provider_alert_id, source, truncated FROM alerts WHERE id = $id");
+            _insertAlert = Prepare(@"INSERT INTO alerts (id, provider_alert_id, source, tenant_id, incident_id, needs_correlation, title, description, severity, status, category, mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context, content_hash, import_id, created_import_id, original, truncated)
+                VALUES ($id, $provider_alert_id, $source, $tenant_id, NULL, 1, $title, $description, $severity, $status, $category, $mitre, $service_source, $detection_source, $detector_id, $created, $first, $last, $context, $hash, $import_id, $import_id, $original, $truncated)");
             _updateAlert = Prepare(@"UPDATE alerts SET title = $title, description = $description, severity = $severity, status = $status, category = $category, mitre_techniques = $mitre,
                 service_source = $service_source, detection_source = $detection_source, detector_id = $detector_id, created = $created, first_activity = $first, last_activity = $last,
-                provider_context = $context, content_hash = $hash, import_id = $import_id, original = coalesce($original, original), needs_correlation = 1 WHERE id = $id");
+                provider_context = $context, content_hash = $hash, import_id = $import_id, original = coalesce($original, original), truncated = $truncated, needs_correlation = 1 WHERE id = $id");
             _insertEntity = Prepare("INSERT INTO entities (tenant_id, type, key, name) VALUES ($tenant, $type, $key, $name) RETURNING id");
             _selectAlias = Prepare("SELECT entity_id FROM entity_aliases WHERE tenant_id = $tenant AND type = $type AND alias = $alias");
             _insertAlias = Prepare("INSERT OR IGNORE INTO entity_aliases (tenant_id, type, alias, entity_id) VALUES ($tenant, $type, $alias, $entity)");
@@ -68,6 +70,7 @@ namespace IncidentTools.Store
             var pending = LoadPending(alert.Id);
             if (pending.Count > 0) alert.Evidence = Normalisation.EvidenceFactory.Deduplicate(alert.Evidence.Concat(pending));
             if (stored != null) alert = Merge(stored, alert);
+            _limits.CapEvidence(alert); // merged evidence of several records may pass the cap each record kept to
             string hash = ContentHash(alert);
             if (stored != null && hash == stored.Hash && pending.Count == 0) return AlertWriteResult.Unchanged;
 
@@ -95,6 +98,7 @@ namespace IncidentTools.Store
             Set(cmd, "$hash", hash);
             Set(cmd, "$import_id", importId);
             Set(cmd, "$original", original == null ? null : Pack(original));
+            Set(cmd, "$truncated", JsonConvert.SerializeObject(alert.Truncated));
             cmd.ExecuteNonQuery();
 
             if (stored != null)
@@ -110,7 +114,7 @@ namespace IncidentTools.Store
         }
 
         /// <summary>Evidence for an alert that may not be stored yet: merged into it, else kept pending until it arrives.</summary>
-        public AlertWriteResult? WriteEvidenceOnly(string alertId, List<Evidence> evidence, string location, string importId)
+        public AlertWriteResult? WriteEvidenceOnly(string alertId, List<Evidence> evidence, IEnumerable<Truncation> truncated, string location, string importId)
         {
             var stored = Load(alertId);
             if (stored == null)
@@ -128,6 +132,7 @@ namespace IncidentTools.Store
             var alert = stored.Alert;
             alert.Id = alertId;
             alert.Evidence = Normalisation.EvidenceFactory.Deduplicate(stored.Alert.Evidence.Concat(evidence));
+            alert.Truncated = Import.ImportLimits.Merge(alert.Truncated, truncated);
             return Write(alert, null, importId);
         }
 
@@ -235,6 +240,7 @@ namespace IncidentTools.Store
                 ProviderContext = IncidentReader.Properties(r.GetString(12)),
                 ProviderAlertId = r.GetString(15),
                 Source = r.GetString(16),
+                Truncated = JsonConvert.DeserializeObject<Truncation[]>(r.GetString(17)) ?? Array.Empty<Truncation>(),
             };
             var result = new StoredAlert { Alert = a, Hash = r.GetString(13) };
             r.Close();
@@ -266,6 +272,10 @@ namespace IncidentTools.Store
         static Alert Merge(StoredAlert stored, Alert incoming)
         {
             var old = stored.Alert;
+            // A field the new copy fills replaces the old value, and with it any record of the old value's truncation.
+            var replaced = new HashSet<string>(StringComparer.Ordinal);
+            if (!string.IsNullOrEmpty(incoming.Title)) replaced.Add("Title");
+            if (incoming.Description != null) replaced.Add("Description");
             var merged = new Alert
             {
                 Id = incoming.Id,
@@ -282,12 +292,14 @@ namespace IncidentTools.Store
                 DetectionSource = incoming.DetectionSource ?? old.DetectionSource,
                 DetectorId = incoming.DetectorId ?? old.DetectorId,
                 CreatedDateTime = incoming.CreatedDateTime == default ? old.CreatedDateTime : incoming.CreatedDateTime,
-                FirstActivityDateTime = incoming.FirstActivityDateTime == default ? old.FirstActivityDateTime : incoming.FirstActivityDateTime,
-                LastActivityDateTime = incoming.LastActivityDateTime == default ? old.LastActivityDateTime : incoming.LastActivityDateTime,
+                // The activity window only widens: rows of one alert read apart (GUIDE) each carry their own time.
+                FirstActivityDateTime = incoming.FirstActivityDateTime == default || old.FirstActivityDateTime < incoming.FirstActivityDateTime ? old.FirstActivityDateTime : incoming.FirstActivityDateTime,
+                LastActivityDateTime = incoming.LastActivityDateTime == default || old.LastActivityDateTime > incoming.LastActivityDateTime ? old.LastActivityDateTime : incoming.LastActivityDateTime,
                 ProviderContext = new Dictionary<string, string>(old.ProviderContext, StringComparer.OrdinalIgnoreCase),
                 Evidence = Normalisation.EvidenceFactory.Deduplicate(old.Evidence.Select(Copy).Concat(incoming.Evidence.Select(Copy))),
             };
             foreach (var kv in incoming.ProviderContext) merged.ProviderContext[kv.Key] = kv.Value;
+            merged.Truncated = Import.ImportLimits.Merge(old.Truncated.Where(t => !replaced.Contains(t.Field)), incoming.Truncated);
             return merged;
         }
 
@@ -302,7 +314,7 @@ namespace IncidentTools.Store
         {
             var canonical = new
             {
-                a.Title, a.Description, a.Severity, a.Status, a.Category, a.MitreTechniques, a.ServiceSource, a.DetectionSource, a.DetectorId,
+                a.Title, a.Description, Truncated = a.Truncated.Select(t => t.ToString()), a.Severity, a.Status, a.Category, a.MitreTechniques, a.ServiceSource, a.DetectionSource, a.DetectorId,
                 Created = a.CreatedDateTime.UtcTicks, First = a.FirstActivityDateTime.UtcTicks, Last = a.LastActivityDateTime.UtcTicks,
                 Context = new SortedDictionary<string, string>(a.ProviderContext, StringComparer.OrdinalIgnoreCase),
                 Evidence = a.Evidence.OrderBy(e => (int)e.Type).ThenBy(e => e.Key, StringComparer.Ordinal)

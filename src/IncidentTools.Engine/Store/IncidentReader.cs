@@ -108,7 +108,7 @@ namespace IncidentTools.Store
             => new Dictionary<string, string>(JsonConvert.DeserializeObject<Dictionary<string, string>>(json) ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
 
         const string AlertColumns = @"a.id, a.provider_alert_id, a.source, a.tenant_id, a.incident_id, a.title, a.description, a.severity, a.status, a.category,
-            a.mitre_techniques, a.service_source, a.detection_source, a.detector_id, a.created, a.first_activity, a.last_activity, a.provider_context, a.import_id";
+            a.mitre_techniques, a.service_source, a.detection_source, a.detector_id, a.created, a.first_activity, a.last_activity, a.provider_context, a.import_id, a.truncated";
 
         /// <summary>Alerts of the given incidents (or with the given ids), oldest activity first, with their evidence.</summary>
         public IEnumerable<Alert> Alerts(long[]? incidentIds, string[]? alertIds, bool includeOriginal = false)
@@ -137,8 +137,9 @@ namespace IncidentTools.Store
                     LastActivityDateTime = IncidentStore.Time(r.GetInt64(16)),
                     ProviderContext = IncidentReader.Properties(r.GetString(17)),
                     ImportId = r.IsDBNull(18) ? null : r.GetString(18),
+                    Truncated = JsonConvert.DeserializeObject<Truncation[]>(r.GetString(19)) ?? Array.Empty<Truncation>(),
                 };
-                if (includeOriginal && !r.IsDBNull(19)) a.OriginalRecord = AlertWriter.Unpack((byte[])r.GetValue(19));
+                if (includeOriginal && !r.IsDBNull(20)) a.OriginalRecord = AlertWriter.Unpack((byte[])r.GetValue(20));
                 a.Evidence = Evidence(a.Id);
                 yield return a;
             }

@@ -218,6 +218,8 @@ CREATE INDEX ix_correlation_links_linked ON correlation_links (linked_alert_id);
 CREATE INDEX ix_correlation_refusals_alert ON correlation_refusals (alert_id);
 CREATE INDEX ix_incidents_redirect ON incidents (redirect_incident_id) WHERE redirect_incident_id IS NOT NULL;
 ",
+            // Version 4: what the import limits cut from an alert (JSON array of {Field, OriginalLength, KeptLength}).
+            @"ALTER TABLE alerts ADD COLUMN truncated TEXT NOT NULL DEFAULT '[]';",
         };
 
         public static int CurrentVersion => Migrations.Count;

@@ -46,6 +46,21 @@ namespace IncidentTools.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>Characters kept of an alert's title; a cut is recorded in the alert's Truncated property.</summary>
+        [Parameter]
+        [ValidateRange(16, int.MaxValue)]
+        public int MaxTitleLength { get; set; } = ImportLimits.DefaultMaxTitleLength;
+
+        /// <summary>Characters kept of every other text field (description, entity names and properties, provider context); ids and the original record are never cut.</summary>
+        [Parameter]
+        [ValidateRange(64, int.MaxValue)]
+        public int MaxFieldLength { get; set; } = ImportLimits.DefaultMaxFieldLength;
+
+        /// <summary>Evidence items kept per alert (the first ones read); a cut is recorded in the alert's Truncated property.</summary>
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int MaxEvidencePerAlert { get; set; } = ImportLimits.DefaultMaxEvidencePerAlert;
+
         /// <summary>Emit the stored alerts instead of the import summary.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
@@ -66,7 +81,11 @@ namespace IncidentTools.Commands
         ImportSession Session()
         {
             _session ??= new ImportSession(OpenStore(),
-                new ImportOptions { Format = Format, TenantId = TenantId, Force = Force, KeepAlertIds = PassThru },
+                new ImportOptions
+                {
+                    Format = Format, TenantId = TenantId, Force = Force, KeepAlertIds = PassThru,
+                    Limits = new ImportLimits { MaxTitleLength = MaxTitleLength, MaxFieldLength = MaxFieldLength, MaxEvidencePerAlert = MaxEvidencePerAlert },
+                },
                 OnProblem, OnProgress, _stop.Token);
             return _session;
         }
@@ -139,11 +158,8 @@ namespace IncidentTools.Commands
 
         void OnProblem(ImportProblem p)
         {
-            string id = p.WholeFile
-                ? (p.Message.Contains("not one IncidentTools reads") ? "UnknownFormat" : p.Message.Contains("empty") || p.Message.Contains("no records") ? "EmptyFile" : p.Message.Contains("does not exist") ? "FileNotFound" : "UnreadableFile")
-                : "InvalidAlertRecord";
-            var category = p.Message.Contains("does not exist") ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData;
-            WriteError(new ErrorRecord(new InvalidDataException(p.ToString()), id, category, p.Source));
+            var category = p.Kind == ImportProblemKind.FileNotFound ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData;
+            WriteError(new ErrorRecord(new InvalidDataException(p.ToString()), p.Kind.ToString(), category, p.Source));
         }
 
         void OnProgress(ImportProgress p)
