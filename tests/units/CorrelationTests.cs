@@ -652,6 +652,28 @@ namespace IncidentTools.Tests
         }
 
         [Fact]
+        public void A_tie_made_a_day_later_groups_earlier_alerts_as_an_import_at_once_would()
+        {
+            const string sid = "S-1-5-21-1004336348-1177238915-682003330-1201";
+            var alerts = new[]
+            {
+                GraphAlert.Make("d1", Min(0), GraphAlert.User("cy@contoso.com")),
+                GraphAlert.Make("d2", Min(60), GraphAlert.User(null, null, null, sid)),
+                // Ties the UPN and the SID, but 30 hours later: outside the window of both.
+                GraphAlert.Make("d3", Min(30 * 60), GraphAlert.User("cy@contoso.com", null, null, sid)),
+            };
+            using var atOnce = new TestStore();
+            atOnce.Import(alerts);
+            Assert.Equal(atOnce.IncidentOf("d1"), atOnce.IncidentOf("d2"));
+            Assert.NotEqual(atOnce.IncidentOf("d1"), atOnce.IncidentOf("d3"));
+
+            using var oneByOne = new TestStore();
+            foreach (var a in alerts) oneByOne.Import(a);
+            Assert.Equal(oneByOne.IncidentOf("d1"), oneByOne.IncidentOf("d2"));
+            Assert.NotEqual(oneByOne.IncidentOf("d1"), oneByOne.IncidentOf("d3"));
+        }
+
+        [Fact]
         public void An_account_name_without_its_domain_is_not_tied_to_a_domain_account()
         {
             using var s = new TestStore();

@@ -28,12 +28,14 @@ namespace IncidentTools.Correlation
             // Cheap exits first: the rule needs a minimum of alerts in the window, and an entity seen on fewer
             // alerts than the threshold of that minimum can never pass it.
             if (entityAlertsEver <= _policy.PrevalenceThreshold * _policy.PrevalenceMinimumAlerts) return false;
+            // The window is [first activity - window, first activity): alerts that started at the very same moment
+            // are left out on both sides, so which of them was imported first cannot matter; the alert itself counts.
             long from = alertFirst - _policy.Window.Ticks;
-            int tenantAlerts = CountIn(TenantTimes(tx, tenant), from, alertFirst);
+            int tenantAlerts = CountIn(TenantTimes(tx, tenant), from, alertFirst - 1) + 1;
             if (tenantAlerts < _policy.PrevalenceMinimumAlerts) return false;
             double limit = _policy.PrevalenceThreshold * tenantAlerts;
             if (entityAlertsEver <= limit) return false;
-            return CountIn(EntityTimes(tx, entityId), from, alertFirst) > limit;
+            return CountIn(EntityTimes(tx, entityId), from, alertFirst - 1) + 1 > limit;
         }
 
         long[] TenantTimes(SqliteTransaction tx, string tenant)

@@ -49,7 +49,7 @@ namespace IncidentTools.Readers
             if (threat.Count == 0) threat = Objects(Arr(r, "kibana.alert.rule.threat")).Concat(Objects(Arr(r, "signal.rule.threat"))).ToList();
             var alert = new Alert
             {
-                ProviderAlertId = id ?? ValueMaps.DerivedId("elastic", title, Str(r, "@timestamp"), Str(r, "host.name"), Str(r, "event.id")),
+                ProviderAlertId = id ?? ValueMaps.DerivedId("elastic", title, ValueMaps.Instant(timestamp), Str(r, "host.name"), Str(r, "event.id")),
                 Source = Format,
                 TenantId = First(r, "organization.id", "cloud.account.id") ?? "",
                 Title = title,

@@ -45,7 +45,7 @@ namespace IncidentTools.Readers
             var meta = Obj(a, "metadata");
             var alert = new Alert
             {
-                ProviderAlertId = ValueMaps.DerivedId("suricata", Str(r, "timestamp"), Str(r, "flow_id"), Str(r, "pcap_cnt"), Str(a, "gid"), sid, Str(a, "rev"),
+                ProviderAlertId = ValueMaps.DerivedId("suricata", ValueMaps.Instant(time), Str(r, "flow_id"), Str(r, "pcap_cnt"), Str(a, "gid"), sid, Str(a, "rev"),
                     Str(r, "src_ip"), Str(r, "src_port"), Str(r, "dest_ip"), Str(r, "dest_port"), Str(r, "tx_id"), Str(r, "host")),
                 Source = Format,
                 TenantId = "",

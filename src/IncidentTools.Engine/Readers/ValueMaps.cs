@@ -31,6 +31,12 @@ namespace IncidentTools.Readers
         }
 
         /// <summary>A stable id for records that carry none: the SHA-256 of their defining fields.</summary>
+        /// <summary>
+        /// A moment as text for a derived id: UTC, round-trip format. The same instant written "+0100" in a file and
+        /// turned into a local DateTime by ConvertFrom-Json must give the same id.
+        /// </summary>
+        public static string? Instant(DateTimeOffset? time) => time?.UtcDateTime.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+
         public static string DerivedId(params string?[] fields)
         {
             var sb = new StringBuilder();

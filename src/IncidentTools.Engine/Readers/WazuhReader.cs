@@ -53,7 +53,7 @@ namespace IncidentTools.Readers
             string? agentName = Str(r, "agent.name");
             var alert = new Alert
             {
-                ProviderAlertId = Str(r, "id") ?? ValueMaps.DerivedId("wazuh", Str(r, "timestamp"), Str(r, "agent.id"), Str(rule, "id"), Str(r, "full_log")),
+                ProviderAlertId = Str(r, "id") ?? ValueMaps.DerivedId("wazuh", ValueMaps.Instant(Date(r, "timestamp")), Str(r, "agent.id"), Str(rule, "id"), Str(r, "full_log")),
                 Source = Format,
                 TenantId = "",
                 Title = title,

@@ -8,7 +8,7 @@ namespace IncidentTools.Store
     /// <summary>
     /// Joins entities that the data has shown to be one (a record giving both a user's UPN and SID): the
     /// survivor takes the others' aliases, alert links and correlation links, and the incidents that showed
-    /// them apart are recomputed so their entity counts stay true.
+    /// them apart are recomputed so their entity counts stay true, and their alerts are correlated again.
     /// </summary>
     internal static class EntityTies
     {
@@ -35,8 +35,17 @@ namespace IncidentTools.Store
                     cmd.ExecuteNonQuery();
                 }
             }
-            using (var cmd = store.Command("UPDATE entities SET alert_count = (SELECT count(*) FROM alert_entities WHERE entity_id = $id) WHERE id = $id", tx, ("$id", survivor)))
+            foreach (var sql in new[]
+            {
+                "UPDATE entities SET alert_count = (SELECT count(*) FROM alert_entities WHERE entity_id = $id) WHERE id = $id",
+                // Alerts already correlated while the names were apart are looked at again, so the grouping is the
+                // one an import of all the alerts at once would give (alerts that now share the entity link).
+                "UPDATE alerts SET needs_correlation = 1 WHERE incident_id IS NOT NULL AND id IN (SELECT alert_id FROM alert_entities WHERE entity_id = $id)",
+            })
+            {
+                using var cmd = store.Command(sql, tx, ("$id", survivor));
                 cmd.ExecuteNonQuery();
+            }
             new IncidentAggregator(store, tx, DateTimeOffset.UtcNow).Recompute(incidents);
         }
     }
