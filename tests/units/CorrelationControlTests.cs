@@ -174,6 +174,8 @@ namespace IncidentTools.Tests
             var split = Assert.Single(changes, c => c.Kind == "Split");
             Assert.Equal(s.IncidentOf("s1"), split.IncidentId);
             Assert.Equal(new[] { AlertId("s3"), AlertId("s4") }, split.AlertsRemoved);
+            Assert.Empty(split.RelatedIncidentIds); // the new incident has no id before it is applied
+            Assert.Equal(1, split.NewIncidentCount);
             var created = Assert.Single(changes, c => c.Kind == "New");
             Assert.Null(created.IncidentId);
             Assert.False(created.Applied);
