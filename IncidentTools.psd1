@@ -19,6 +19,12 @@
         'Add-IncidentComment'
         'Get-IncidentComment'
         'Get-IncidentHistory'
+        'Get-IncidentCorrelation'
+        'Get-IncidentCorrelationPolicy'
+        'Set-IncidentCorrelationPolicy'
+        'Merge-Incident'
+        'Move-IncidentAlert'
+        'Invoke-IncidentCorrelation'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
