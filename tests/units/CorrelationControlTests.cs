@@ -154,8 +154,10 @@ namespace IncidentTools.Tests
             s.Import(Scenario().ToArray());
             var before = s.Assignment();
             long history = s.Count("SELECT count(*) FROM history");
+            long versions = s.Count("SELECT sum(version) FROM incidents");
             var changes = new CorrelationReplay(s.Store, CorrelationPolicyStore.Load(s.Store)).Run(null, apply: true, "ann");
             Assert.Empty(changes);
+            Assert.Equal(versions, s.Count("SELECT sum(version) FROM incidents")); // untouched incidents keep their Version
             Assert.Equal(before, s.Assignment());
             Assert.Equal(history, s.Count("SELECT count(*) FROM history"));
             Assert.Equal(s.Count("SELECT count(*) FROM alerts"), Explain(s, s.IncidentOf("s1")).Count + Explain(s, s.IncidentOf("s5")).Count);

@@ -182,7 +182,9 @@ namespace IncidentTools.Correlation
                     HistoryLog.Append(_store, tx, id, _now, actor, "Recorrelated", "AlertCount", c.AlertsBefore.ToString(), c.AlertsAfter.ToString());
                 }
             }
-            aggregator.Recompute(after.Values.Distinct());
+            // Only incidents whose alerts changed: recomputing the others would raise their Version and LastUpdate
+            // (and move their recency-based priority) although nothing happened to them.
+            aggregator.Recompute(changes.Where(c => c.Kind != "Merged" && c.IncidentId != null).Select(c => c.IncidentId!.Value));
 
             if (apply) tx.Commit();
             else tx.Rollback();
