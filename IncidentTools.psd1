@@ -22,6 +22,12 @@
         'Remove-Alert'
         'Remove-Incident'
         'Backup-IncidentStore'
+        'Get-IncidentCorrelation'
+        'Get-IncidentCorrelationPolicy'
+        'Set-IncidentCorrelationPolicy'
+        'Merge-Incident'
+        'Move-IncidentAlert'
+        'Invoke-IncidentCorrelation'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

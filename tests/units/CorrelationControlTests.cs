@@ -34,6 +34,28 @@ namespace IncidentTools.Tests
         }
 
         [Fact]
+        public void Explain_shows_every_link_of_an_alert_that_merged_two_incidents()
+        {
+            // b1 and b2 start two incidents; b3 shares the user with b1 and the IP with b2, so it merges them.
+            // Both of b3's links hold the incident together: without the second, b2 would look unrelated.
+            using var s = new TestStore();
+            s.Import(Make("b1", Min(0), User("kim@contoso.com")), Make("b2", Min(5), Ip("203.0.113.9")),
+                     Make("b3", Min(20), User("kim@contoso.com"), Ip("203.0.113.9")));
+            long id = s.IncidentOf("b1");
+            Assert.Equal(id, s.IncidentOf("b2"));
+            var links = Explain(s, id);
+            Assert.Equal(new[] { "FirstAlert", "FirstAlert", "SharedEntity", "SharedEntity" }, links.Select(l => l.Kind));
+            Assert.StartsWith("started the incident", links[0].Reason);
+            Assert.Equal(AlertId("b2"), links[1].AlertId);
+            Assert.Contains("a later alert linked it to this one", links[1].Reason);
+            Assert.Equal((AlertId("b3"), AlertId("b1"), EntityType.User), (links[2].AlertId, links[2].LinkedAlertId, links[2].EntityType));
+            Assert.Null(links[2].Reason);
+            Assert.Equal((AlertId("b3"), AlertId("b2"), EntityType.Ip), (links[3].AlertId, links[3].LinkedAlertId, links[3].EntityType));
+            Assert.Contains("merged into this one", links[3].Reason);
+            Assert.Contains(s.Reader.History(id), h => h.Action == "MergeReason" && h.NewValue == $"alert {AlertId("b3")} shares Ip '203.0.113.9' with both");
+        }
+
+        [Fact]
         public void Explain_shows_a_refused_merge_on_both_incidents()
         {
             using var s = new TestStore();
@@ -132,8 +154,10 @@ namespace IncidentTools.Tests
             s.Import(Scenario().ToArray());
             var before = s.Assignment();
             long history = s.Count("SELECT count(*) FROM history");
+            long versions = s.Count("SELECT sum(version) FROM incidents");
             var changes = new CorrelationReplay(s.Store, CorrelationPolicyStore.Load(s.Store)).Run(null, apply: true, "ann");
             Assert.Empty(changes);
+            Assert.Equal(versions, s.Count("SELECT sum(version) FROM incidents")); // untouched incidents keep their Version
             Assert.Equal(before, s.Assignment());
             Assert.Equal(history, s.Count("SELECT count(*) FROM history"));
             Assert.Equal(s.Count("SELECT count(*) FROM alerts"), Explain(s, s.IncidentOf("s1")).Count + Explain(s, s.IncidentOf("s5")).Count);
@@ -152,6 +176,8 @@ namespace IncidentTools.Tests
             var split = Assert.Single(changes, c => c.Kind == "Split");
             Assert.Equal(s.IncidentOf("s1"), split.IncidentId);
             Assert.Equal(new[] { AlertId("s3"), AlertId("s4") }, split.AlertsRemoved);
+            Assert.Empty(split.RelatedIncidentIds); // the new incident has no id before it is applied
+            Assert.Equal(1, split.NewIncidentCount);
             var created = Assert.Single(changes, c => c.Kind == "New");
             Assert.Null(created.IncidentId);
             Assert.False(created.Applied);

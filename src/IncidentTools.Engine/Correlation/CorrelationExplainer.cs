@@ -15,42 +15,48 @@ namespace IncidentTools.Correlation
 
         public IEnumerable<CorrelationLink> Explain(long incidentId)
         {
-            // Each alert of the incident once: its first link, else the person's decision, else it started the incident.
+            // Each alert of the incident with every link it made here (the first joined it; any further one
+            // merged the incident holding the linked alert into this one), else the person's decision, else it
+            // started an incident: this one, or one that a later alert's link merged into this one.
             const string sql = @"
-SELECT a.id, a.first_activity,
+SELECT a.id,
        l.linked_alert_id, l.rule, l.gap_seconds, e.type, e.name, e.key,
-       c.kind, c.actor, c.time, c.anchor_alert_id
+       c.kind, c.actor, c.time, c.anchor_alert_id,
+       row_number() OVER (PARTITION BY a.id ORDER BY l.rowid) AS nth
 FROM alerts a
-LEFT JOIN correlation_links l ON l.rowid = (SELECT min(rowid) FROM correlation_links WHERE incident_id = $id AND alert_id = a.id)
+LEFT JOIN correlation_links l ON l.incident_id = $id AND l.alert_id = a.id
 LEFT JOIN entities e ON e.id = l.entity_id
 LEFT JOIN correlation_constraints c ON c.id = (SELECT max(id) FROM correlation_constraints WHERE alert_id = a.id AND incident_id = $id)
 WHERE a.incident_id = $id
-ORDER BY a.first_activity, a.id";
+ORDER BY a.first_activity, a.id, l.rowid";
+            var links = new List<CorrelationLink>();
+            bool started = false;
             using (var cmd = _store.Command(sql, null, ("$id", incidentId)))
             using (var r = cmd.ExecuteReader())
             {
                 while (r.Read())
                 {
                     var link = new CorrelationLink { IncidentId = incidentId, AlertId = r.GetString(0) };
-                    if (!r.IsDBNull(2))
+                    if (!r.IsDBNull(1))
                     {
                         link.Kind = "SharedEntity";
-                        link.LinkedAlertId = r.GetString(2);
-                        link.Rule = r.GetString(3);
-                        link.Gap = TimeSpan.FromSeconds(r.GetInt64(4));
-                        if (!r.IsDBNull(5))
+                        link.LinkedAlertId = r.GetString(1);
+                        link.Rule = r.GetString(2);
+                        link.Gap = TimeSpan.FromSeconds(r.GetInt64(3));
+                        if (!r.IsDBNull(4))
                         {
-                            link.EntityType = (EntityType)r.GetInt32(5);
-                            link.Entity = r.GetString(6);
-                            link.EntityKey = r.GetString(7);
+                            link.EntityType = (EntityType)r.GetInt32(4);
+                            link.Entity = r.GetString(5);
+                            link.EntityKey = r.GetString(6);
                         }
+                        if (r.GetInt64(11) > 1) link.Reason = $"also linked the incident holding {link.LinkedAlertId}, which was merged into this one";
                     }
-                    else if (!r.IsDBNull(8))
+                    else if (!r.IsDBNull(7))
                     {
-                        link.Kind = r.GetString(8);
-                        link.Actor = r.GetString(9);
-                        link.Time = IncidentStore.Time(r.GetInt64(10));
-                        link.LinkedAlertId = r.IsDBNull(11) ? null : r.GetString(11);
+                        link.Kind = r.GetString(7);
+                        link.Actor = r.GetString(8);
+                        link.Time = IncidentStore.Time(r.GetInt64(9));
+                        link.LinkedAlertId = r.IsDBNull(10) ? null : r.GetString(10);
                         link.Rule = "Manual" + link.Kind;
                         link.Reason = link.Kind == "Merge" ? $"{link.Actor} merged its incident into this one" : $"{link.Actor} moved the alert here";
                     }
@@ -58,11 +64,15 @@ ORDER BY a.first_activity, a.id";
                     {
                         link.Kind = "FirstAlert";
                         link.Rule = "FirstAlert";
-                        link.Reason = "started the incident (no earlier alert in the window shared a linking entity with it)";
+                        link.Reason = started
+                            ? "started an incident of its own (no earlier alert in the window shared a linking entity with it); a later alert linked it to this one"
+                            : "started the incident (no earlier alert in the window shared a linking entity with it)";
+                        started = true;
                     }
-                    yield return link;
+                    links.Add(link);
                 }
             }
+            foreach (var link in links) yield return link;
 
             using (var cmd = _store.Command(
                 @"SELECT time, alert_id, incident_id, other_incident_id, reason FROM correlation_refusals

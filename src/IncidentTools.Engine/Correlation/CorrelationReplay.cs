@@ -20,8 +20,11 @@ namespace IncidentTools.Correlation
         public int AlertsAfter { get; set; }
         public string[] AlertsAdded { get; set; } = Array.Empty<string>();
         public string[] AlertsRemoved { get; set; } = Array.Empty<string>();
-        /// <summary>Where its alerts went (Split, Merged) or came from (New, Changed).</summary>
+        /// <summary>Where its alerts went (Split, Merged) or came from (New, Changed): incidents that exist. Under -WhatIf
+        /// new incidents have no id yet and are only counted in NewIncidentCount.</summary>
         public long[] RelatedIncidentIds { get; set; } = Array.Empty<long>();
+        /// <summary>How many of the incidents its alerts went to (or came from) are new ones the replay creates.</summary>
+        public int NewIncidentCount { get; set; }
         public bool Applied { get; set; }
     }
 
@@ -179,14 +182,20 @@ namespace IncidentTools.Correlation
                     HistoryLog.Append(_store, tx, id, _now, actor, "Recorrelated", "AlertCount", c.AlertsBefore.ToString(), c.AlertsAfter.ToString());
                 }
             }
-            aggregator.Recompute(after.Values.Distinct());
+            // Only incidents whose alerts changed: recomputing the others would raise their Version and LastUpdate
+            // (and move their recency-based priority) although nothing happened to them.
+            aggregator.Recompute(changes.Where(c => c.Kind != "Merged" && c.IncidentId != null).Select(c => c.IncidentId!.Value));
 
             if (apply) tx.Commit();
             else tx.Rollback();
             foreach (var c in changes)
             {
                 c.Applied = apply;
-                if (c.Kind == "New" && !apply) c.IncidentId = null; // its provisional id is rolled back
+                c.NewIncidentCount = c.RelatedIncidentIds.Count(id => !formerIncidents.Contains(id));
+                if (apply) continue;
+                // Provisional ids are rolled back: a preview names only incidents that exist.
+                if (c.Kind == "New") c.IncidentId = null;
+                c.RelatedIncidentIds = c.RelatedIncidentIds.Where(formerIncidents.Contains).ToArray();
             }
             return changes;
         }

@@ -190,7 +190,7 @@ namespace IncidentTools.Correlation
                     continue;
                 }
                 if (_replay != null) _replay.Fold(tx, other.Id, target.Id);
-                else IncidentMerger.Redirect(_store, tx, other.Id, target.Id, _now, HistoryLog.System, $"alert {alert.Id} shares {links[other.Id].Type} entity {links[other.Id].EntityId} with both");
+                else IncidentMerger.Redirect(_store, tx, other.Id, target.Id, _now, HistoryLog.System, $"alert {alert.Id} shares {links[other.Id].Type} {EntityName(tx, links[other.Id].EntityId)} with both");
                 RecordLink(tx, target.Id, alert.Id, links[other.Id]);
                 target.AlertCount += other.AlertCount;
                 result.MergedIncidentIds.Add(other.Id);
@@ -296,6 +296,10 @@ namespace IncidentTools.Correlation
             _replay?.Adopt(tx, id, alert.Id);
             return id;
         }
+
+        /// <summary>The entity as a source wrote it, for messages people read.</summary>
+        string EntityName(SqliteTransaction tx, long entityId)
+            => _store.Scalar("SELECT name FROM entities WHERE id = $e", tx, ("$e", entityId)) is string name ? "'" + name + "'" : "entity " + entityId;
 
         void RecordLink(SqliteTransaction tx, long incidentId, string alertId, Link link)
         {
