@@ -12,6 +12,7 @@ namespace IncidentTools.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
+        [ArgumentCompleter(typeof(IncidentIdCompleter))]
         public long[] IncidentId { get; set; } = Array.Empty<long>();
 
         [Parameter(Mandatory = true, Position = 1)]
@@ -41,6 +42,7 @@ namespace IncidentTools.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
+        [ArgumentCompleter(typeof(IncidentIdCompleter))]
         public long[] IncidentId { get; set; } = Array.Empty<long>();
 
         protected override void ProcessRecord()
@@ -60,6 +62,7 @@ namespace IncidentTools.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
+        [ArgumentCompleter(typeof(IncidentIdCompleter))]
         public long[] IncidentId { get; set; } = Array.Empty<long>();
 
         protected override void ProcessRecord()

@@ -12,6 +12,7 @@ namespace IncidentTools.Commands
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = IncidentSet, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
+        [ArgumentCompleter(typeof(IncidentIdCompleter))]
         public long[] IncidentId { get; set; } = Array.Empty<long>();
 
         /// <summary>Alert ids (the full id or the provider's id); wildcards allowed.</summary>

@@ -12,6 +12,7 @@ namespace IncidentTools.Commands
     {
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("IncidentId")]
+        [ArgumentCompleter(typeof(IncidentIdCompleter))]
         public long[]? Id { get; set; }
 
         [Parameter] public string[]? TenantId { get; set; }
@@ -22,23 +23,24 @@ namespace IncidentTools.Commands
         /// <summary>Assignees; '' means unassigned; wildcards allowed.</summary>
         [Parameter]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(AssigneeCompleter))]
         public string[]? AssignedTo { get; set; }
 
         [Parameter] public SwitchParameter Unassigned { get; set; }
         [Parameter] public Classification[]? Classification { get; set; }
         [Parameter] public Determination[]? Determination { get; set; }
-        [Parameter] public string[]? Tag { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(TagCompleter))] public string[]? Tag { get; set; }
         [Parameter] public string[]? ServiceSource { get; set; }
         [Parameter] public string[]? DetectionSource { get; set; }
 
         /// <summary>MITRE tactics or other alert categories.</summary>
-        [Parameter] public string[]? Category { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(CategoryCompleter))] public string[]? Category { get; set; }
 
         /// <summary>Only incidents whose alerts span two or more categories.</summary>
         [Parameter] public SwitchParameter MultipleCategories { get; set; }
 
         /// <summary>Any entity's name or normalised key (user, device, IP, file hash, ...); wildcards allowed.</summary>
-        [Parameter] public string[]? Entity { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(EntityNameCompleter))] public string[]? Entity { get; set; }
 
         /// <summary>Last activity at or after this time.</summary>
         [Parameter] public DateTime? Since { get; set; }

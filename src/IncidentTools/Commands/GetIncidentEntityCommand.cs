@@ -10,12 +10,13 @@ namespace IncidentTools.Commands
     {
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
+        [ArgumentCompleter(typeof(IncidentIdCompleter))]
         public long[]? IncidentId { get; set; }
 
         [Parameter] public EntityType[]? Type { get; set; }
 
         /// <summary>Entity names or normalised keys; wildcards allowed.</summary>
-        [Parameter] public string[]? Name { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(EntityNameCompleter))] public string[]? Name { get; set; }
 
         bool _gotIncidents;
 

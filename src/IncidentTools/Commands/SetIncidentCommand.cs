@@ -13,6 +13,7 @@ namespace IncidentTools.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("IncidentId")]
+        [ArgumentCompleter(typeof(IncidentIdCompleter))]
         public long[] Id { get; set; } = Array.Empty<long>();
 
         /// <summary>The Version the caller read (bound from a piped incident): a field someone else changed since is a conflict.</summary>
@@ -23,7 +24,7 @@ namespace IncidentTools.Commands
         [Parameter] [ValidateNotNullOrEmpty] public string? DisplayName { get; set; }
 
         /// <summary>The assignee; '' unassigns.</summary>
-        [Parameter] [AllowEmptyString] public string? AssignedTo { get; set; }
+        [Parameter] [AllowEmptyString] [ArgumentCompleter(typeof(AssigneeCompleter))] public string? AssignedTo { get; set; }
 
         [Parameter] public IncidentStatus? Status { get; set; }
         [Parameter] public Severity? Severity { get; set; }
@@ -35,10 +36,10 @@ namespace IncidentTools.Commands
         [Parameter] public Determination? Determination { get; set; }
 
         /// <summary>Replaces all tags.</summary>
-        [Parameter] [AllowEmptyCollection] public string[]? Tag { get; set; }
+        [Parameter] [AllowEmptyCollection] [ArgumentCompleter(typeof(TagCompleter))] public string[]? Tag { get; set; }
 
-        [Parameter] public string[]? AddTag { get; set; }
-        [Parameter] public string[]? RemoveTag { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(TagCompleter))] public string[]? AddTag { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(TagCompleter))] public string[]? RemoveTag { get; set; }
         [Parameter] public string? ResolvingComment { get; set; }
 
         /// <summary>A comment added with the change.</summary>
