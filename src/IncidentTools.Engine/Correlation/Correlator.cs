@@ -274,6 +274,7 @@ namespace IncidentTools.Correlation
                     ("$redirected", (int)IncidentStatus.Redirected), ("$now", IncidentStore.Ticks(_now)));
                 cmd.ExecuteNonQuery();
             }
+            new IncidentAggregator(_store, tx, _now).SettlePriority(source.Id); // a Redirected incident never outranks an open one
             HistoryLog.Append(_store, tx, source.Id, _now, HistoryLog.System, "Redirected", "RedirectIncidentId", null, survivor.Id.ToString());
             HistoryLog.Append(_store, tx, survivor.Id, _now, HistoryLog.System, "Merged", "MergedIncidentId", null, source.Id.ToString());
             HistoryLog.Append(_store, tx, survivor.Id, _now, HistoryLog.System, "MergeReason", null, null, reason);

@@ -178,6 +178,11 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 );
 ",
+            // Version 2: closed incidents (Resolved, Redirected) have priority 0, the Closed factor cancelling the others.
+            @"
+UPDATE incidents SET priority_factors = json_set(priority_factors, '$.Closed', -priority), priority = 0
+WHERE status IN (2, 3) AND priority > 0;
+",
         };
 
         public static int CurrentVersion => Migrations.Count;
