@@ -111,11 +111,11 @@ namespace IncidentTools.Commands
             });
     }
 
-    /// <summary>Tags in use, most used first; -RemoveTag offers only the tags of the incidents given in -Id.</summary>
+    /// <summary>Tags in use, most used first; -RemoveTag offers only the tags of the incidents given in -IncidentId (-Id).</summary>
     public sealed class TagCompleter : StoreCompleter
     {
         protected override IEnumerable<CompletionResult> Complete(CompletionQueries queries, string parameterName, string typed, IDictionary fakeBoundParameters)
-            => queries.Tags(typed, parameterName == "RemoveTag" ? Completion.Bound<long[]>(fakeBoundParameters, "Id") : null)
+            => queries.Tags(typed, parameterName == "RemoveTag" ? Completion.Bound<long[]>(fakeBoundParameters, "IncidentId") : null)
                 .Select(t => Completion.Result(t.Value, t.Value, $"{t.Value} ({t.Detail})"));
     }
 

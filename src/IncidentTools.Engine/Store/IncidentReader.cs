@@ -160,14 +160,15 @@ namespace IncidentTools.Store
             return list;
         }
 
-        /// <summary>Entities of incidents (all incidents when none given), one row per incident and entity.</summary>
-        public IEnumerable<Entity> Entities(long[]? incidentIds, EntityType[]? types, string[]? names)
+        /// <summary>Entities of incidents (all incidents when none given), or of some alerts only; one row per incident and entity.</summary>
+        public IEnumerable<Entity> Entities(long[]? incidentIds, EntityType[]? types, string[]? names, string[]? alertIds = null)
         {
             var ps = new List<(string, object?)>();
             var where = new List<string> { "a.incident_id IS NOT NULL" };
             int n = 0;
             string P(object v) { string name = "$p" + (n++); ps.Add((name, v)); return name; }
             if (incidentIds is { Length: > 0 }) where.Add("a.incident_id IN (" + string.Join(", ", incidentIds.Select(i => P(i))) + ")");
+            if (alertIds is { Length: > 0 }) where.Add("a.id IN (" + string.Join(", ", alertIds.Select(i => P(i))) + ")");
             if (types is { Length: > 0 }) where.Add("e.type IN (" + string.Join(", ", types.Select(t => P((int)t))) + ")");
             if (names is { Length: > 0 })
                 where.Add("(" + string.Join(" OR ", names.Select(v => Wildcard.Has(v)

@@ -25,7 +25,7 @@ namespace IncidentTools.Commands
         protected override void ProcessRecord()
         {
             var editor = new IncidentEditor(OpenStore());
-            foreach (var id in IncidentId)
+            foreach (var id in NotYetHandled(IncidentId))
             {
                 if (!ShouldProcess($"incident {id}", "Add comment")) continue;
                 try { WriteComment(editor.AddComment(id, Comment, Author)); }
@@ -47,7 +47,7 @@ namespace IncidentTools.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (var id in IncidentId)
+            foreach (var id in NotYetHandled(IncidentId))
             {
                 if (Reader.Incident(id) == null) { WriteNotFound(id); continue; }
                 foreach (var c in Reader.Comments(id)) WriteComment(c);
@@ -67,7 +67,7 @@ namespace IncidentTools.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (var id in IncidentId)
+            foreach (var id in NotYetHandled(IncidentId))
             {
                 if (Reader.Incident(id) == null) { WriteNotFound(id); continue; }
                 foreach (var h in Reader.History(id)) WriteObject(h);

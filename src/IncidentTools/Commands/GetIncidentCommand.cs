@@ -10,10 +10,14 @@ namespace IncidentTools.Commands
     [OutputType(typeof(Incident))]
     public sealed class GetIncidentCommand : StoreCmdlet
     {
+        /// <summary>
+        /// Named IncidentId (alias Id) so that piped alerts, entities and comments bind their IncidentId: the binder
+        /// tries a parameter's own name before its aliases, and an alert's Id is the alert's, not the incident's.
+        /// </summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("IncidentId")]
+        [Alias("Id")]
         [ArgumentCompleter(typeof(IncidentIdCompleter))]
-        public long[]? Id { get; set; }
+        public long[]? IncidentId { get; set; }
 
         [Parameter] public string[]? TenantId { get; set; }
         [Parameter] public IncidentStatus[]? Status { get; set; }
@@ -58,9 +62,11 @@ namespace IncidentTools.Commands
 
         protected override void ProcessRecord()
         {
+            long[]? ids = IncidentId == null ? null : NotYetHandled(IncidentId);
+            if (ids is { Length: 0 }) return;
             var filter = new IncidentFilter
             {
-                Ids = Id, TenantIds = TenantId, Statuses = Status, Severities = Severity, AlertSeverities = AlertSeverity,
+                Ids = ids, TenantIds = TenantId, Statuses = Status, Severities = Severity, AlertSeverities = AlertSeverity,
                 AssignedTo = AssignedTo, Unassigned = Unassigned, Classifications = Classification, Determinations = Determination,
                 Tags = Tag, ServiceSources = ServiceSource, DetectionSources = DetectionSource, Categories = Category,
                 MultipleCategories = MultipleCategories, Entities = Entity,
@@ -79,8 +85,8 @@ namespace IncidentTools.Commands
                 WriteObject(PagingParameters.NewTotalCount((ulong)total, 1.0));
             }
             foreach (var incident in Reader.Incidents(filter)) WriteObject(incident);
-            if (Id != null)
-                foreach (var missing in Id.Except(Reader.Incidents(new IncidentFilter { Ids = Id }).Select(i => i.Id)))
+            if (ids != null)
+                foreach (var missing in ids.Except(Reader.Incidents(new IncidentFilter { Ids = ids }).Select(i => i.Id)))
                     WriteNotFound(missing);
         }
 

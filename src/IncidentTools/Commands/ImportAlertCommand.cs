@@ -67,7 +67,7 @@ namespace IncidentTools.Commands
         {
             _session ??= new ImportSession(OpenStore(),
                 new ImportOptions { Format = Format, TenantId = TenantId, Force = Force, KeepAlertIds = PassThru },
-                OnProblem, OnProgress, _stop.Token);
+                OnProblem, OnProgress, _stop.Token, OnSkipped);
             return _session;
         }
 
@@ -94,15 +94,28 @@ namespace IncidentTools.Commands
             foreach (var p in paths)
             {
                 List<string> files;
+                ProviderInfo provider;
                 try
                 {
                     files = literal
-                        ? new List<string> { GetUnresolvedProviderPathFromPSPath(p) }
-                        : GetResolvedProviderPathFromPSPath(p, out _).ToList();
+                        ? new List<string> { SessionState.Path.GetUnresolvedProviderPathFromPSPath(p, out provider, out _) }
+                        : GetResolvedProviderPathFromPSPath(p, out provider).ToList();
                 }
                 catch (ItemNotFoundException ex)
                 {
-                    WriteError(new ErrorRecord(ex, "FileNotFound", ErrorCategory.ObjectNotFound, p));
+                    WritePathNotFound(p, ex);
+                    continue;
+                }
+                if (provider.Name != "FileSystem")
+                {
+                    WriteError(new ErrorRecord(new ArgumentException($"'{p}' is not a file system path (provider {provider.Name}); Import-Alert reads files only."),
+                        "PathNotFileSystem", ErrorCategory.InvalidArgument, p));
+                    continue;
+                }
+                // -Path resolves and fails on a missing file; -LiteralPath must say the same, before any import starts.
+                if (literal && !File.Exists(files[0]) && !Directory.Exists(files[0]))
+                {
+                    WritePathNotFound(p, null);
                     continue;
                 }
                 foreach (var file in files.OrderBy(f => f, StringComparer.Ordinal))
@@ -119,6 +132,11 @@ namespace IncidentTools.Commands
                 }
             }
         }
+
+        /// <summary>One error for a path that is not there, the same for -Path and -LiteralPath, worded like PowerShell's own.</summary>
+        void WritePathNotFound(string path, ItemNotFoundException? fromProvider)
+            => WriteError(new ErrorRecord(fromProvider ?? new ItemNotFoundException($"Cannot find path '{path}' because it does not exist."),
+                "PathNotFound", ErrorCategory.ObjectNotFound, path));
 
         protected override void EndProcessing()
         {
@@ -140,11 +158,14 @@ namespace IncidentTools.Commands
         void OnProblem(ImportProblem p)
         {
             string id = p.WholeFile
-                ? (p.Message.Contains("not one IncidentTools reads") ? "UnknownFormat" : p.Message.Contains("empty") || p.Message.Contains("no records") ? "EmptyFile" : p.Message.Contains("does not exist") ? "FileNotFound" : "UnreadableFile")
+                ? (p.Message.Contains("not one IncidentTools reads") ? "UnknownFormat" : p.Message.Contains("empty") || p.Message.Contains("no records") ? "EmptyFile" : p.Message.Contains("does not exist") ? "PathNotFound" : "UnreadableFile")
                 : "InvalidAlertRecord";
             var category = p.Message.Contains("does not exist") ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData;
             WriteError(new ErrorRecord(new InvalidDataException(p.ToString()), id, category, p.Source));
         }
+
+        /// <summary>Records that are not alerts (a flow event, an incident without alerts) are counted, and said why under -Verbose.</summary>
+        void OnSkipped(ImportProblem p) => WriteVerbose("Skipped " + p);
 
         void OnProgress(ImportProgress p)
         {
