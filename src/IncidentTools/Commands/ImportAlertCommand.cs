@@ -52,7 +52,8 @@ namespace IncidentTools.Commands
 
         ImportSession? _session;
         readonly CancellationTokenSource _stop = new CancellationTokenSource();
-        readonly ProgressRecord _progress = new ProgressRecord(1, "Import-Alert", "Starting");
+        const int ProgressId = 1;
+        string _progressActivity = "Importing alerts";
 
         protected override void BeginProcessing()
         {
@@ -142,8 +143,7 @@ namespace IncidentTools.Commands
         {
             if (_session == null) return;
             var summary = _session.Complete();
-            _progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(_progress);
+            WriteProgress(new ProgressRecord(ProgressId, _progressActivity, "Done") { RecordType = ProgressRecordType.Completed });
             if (PassThru)
             {
                 var ids = _session.AlertIds.Distinct().ToArray();
@@ -169,13 +169,15 @@ namespace IncidentTools.Commands
 
         void OnProgress(ImportProgress p)
         {
-            _progress.Activity = p.Activity;
-            _progress.StatusDescription = p.BytesTotal > 0
+            // A new record each time: the host may keep the ones it was given.
+            _progressActivity = p.Activity;
+            WriteProgress(new ProgressRecord(ProgressId, p.Activity, p.BytesTotal > 0
                 ? $"{p.Records:N0} records, {p.BytesDone / 1048576.0:N1} of {p.BytesTotal / 1048576.0:N1} MB, {p.RecordsPerSecond:N0} records/s"
-                : $"{p.Records:N0} records, {p.RecordsPerSecond:N0} records/s";
-            _progress.CurrentOperation = p.File;
-            _progress.PercentComplete = p.BytesTotal > 0 ? (int)Math.Min(100, 100 * p.BytesDone / p.BytesTotal) : -1;
-            WriteProgress(_progress);
+                : $"{p.Records:N0} records, {p.RecordsPerSecond:N0} records/s")
+            {
+                CurrentOperation = p.File,
+                PercentComplete = p.BytesTotal > 0 ? (int)Math.Min(100, 100 * p.BytesDone / p.BytesTotal) : -1,
+            });
         }
     }
 }
