@@ -58,6 +58,8 @@ namespace IncidentTools.Store
             if (f.Until is DateTimeOffset until) where.Add("i.last_activity <= " + P(IncidentStore.Ticks(until)));
             if (f.CreatedSince is DateTimeOffset cs) where.Add("i.created >= " + P(IncidentStore.Ticks(cs)));
             if (f.CreatedUntil is DateTimeOffset cu) where.Add("i.created <= " + P(IncidentStore.Ticks(cu)));
+            if (f.UpdatedSince is DateTimeOffset us) where.Add("i.last_update >= " + P(IncidentStore.Ticks(us)));
+            if (f.UpdatedUntil is DateTimeOffset uu) where.Add("i.last_update <= " + P(IncidentStore.Ticks(uu)));
 
             string dir = f.Ascending ? "ASC" : "DESC";
             string order = f.SortBy switch

@@ -55,6 +55,12 @@ namespace IncidentTools.Commands
         [Parameter] public DateTime? CreatedSince { get; set; }
         [Parameter] public DateTime? CreatedUntil { get; set; }
 
+        /// <summary>Last update (any change: an edit, a new alert, a merge) at or after this time.</summary>
+        [Parameter] public DateTime? UpdatedSince { get; set; }
+
+        /// <summary>Last update at or before this time.</summary>
+        [Parameter] public DateTime? UpdatedUntil { get; set; }
+
         [Parameter] public IncidentSortBy SortBy { get; set; } = IncidentSortBy.LastActivity;
 
         /// <summary>Sort ascending instead of the default descending (newest, highest first).</summary>
@@ -71,6 +77,7 @@ namespace IncidentTools.Commands
                 Tags = Tag, ServiceSources = ServiceSource, DetectionSources = DetectionSource, Categories = Category,
                 MultipleCategories = MultipleCategories, Entities = Entity,
                 Since = Time(Since), Until = Time(Until), CreatedSince = Time(CreatedSince), CreatedUntil = Time(CreatedUntil),
+                UpdatedSince = Time(UpdatedSince), UpdatedUntil = Time(UpdatedUntil),
                 SortBy = SortBy, Ascending = Ascending,
                 First = PagingParameters.First == ulong.MaxValue ? null : (long)Math.Min(PagingParameters.First, long.MaxValue),
                 Skip = (long)Math.Min(PagingParameters.Skip, long.MaxValue),
