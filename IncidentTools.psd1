@@ -37,6 +37,7 @@
             Tags         = @('Security', 'SOC', 'Incident', 'Alert', 'Defender', 'Sentinel', 'SIEM', 'Triage', 'Linux', 'Windows', 'MacOS')
             ProjectUri   = 'https://github.com/incidenttools/IncidentTools'
             LicenseUri   = 'https://github.com/incidenttools/IncidentTools/blob/main/LICENSE'
+            # build.ps1 stamps this version's CHANGELOG.md section here.
             ReleaseNotes = 'See CHANGELOG.md'
         }
     }

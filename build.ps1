@@ -7,13 +7,14 @@
       Build    lays the module out in out/IncidentTools (manifest, assemblies, runtimes/<rid>/native, formats, help)
       Test     Build, then every xunit and Pester test; prints "N passed, N failed[, N skipped]"
       Demo     Build, then imports the bundled samples/ into a fresh store and shows the incident queue
+      Package  Build, then out/package/IncidentTools.<version>.nupkg through Publish-PSResource (gallery-ready)
       Clean    removes out/ and every bin/ and obj/
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Clean')]
     [string[]] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -37,6 +38,14 @@ function Get-ModuleVersion {
     ([xml](Get-Content -Raw (Join-Path $root 'Directory.Build.props'))).Project.PropertyGroup.Version | Where-Object { $_ } | Select-Object -First 1
 }
 
+function Get-ReleaseNotes([string] $version) {
+    # The manifest's release notes are this version's CHANGELOG section, so the gallery shows what changed.
+    $changelog = Get-Content -Raw (Join-Path $root 'CHANGELOG.md')
+    $section = [regex]::Match($changelog, "(?ms)^## \[$([regex]::Escape($version))\][^\n]*\n(.*?)(?=^## \[|\z)")
+    if (-not $section.Success) { throw "CHANGELOG.md has no section for version $version." }
+    $section.Groups[1].Value.Trim()
+}
+
 function Invoke-Build {
     $version = Get-ModuleVersion
     Write-Host "Building IncidentTools $version ($Configuration)"
@@ -52,8 +61,11 @@ function Invoke-Build {
     Copy-Item (Join-Path $out 'loader/IncidentTools.Loader.dll') $moduleOut
     Copy-Item (Join-Path $root 'IncidentTools.psm1') $moduleOut
     Copy-Item (Join-Path $root 'src/IncidentTools/IncidentTools.Format.ps1xml') $moduleOut
+    Copy-Item (Join-Path $root 'LICENSE') $moduleOut
     $manifest = Get-Content -Raw (Join-Path $root 'IncidentTools.psd1')
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    $notes = (Get-ReleaseNotes $version) -replace "'", "''"
+    $manifest = $manifest -replace "ReleaseNotes\s*=\s*'[^']*'", "ReleaseNotes = '$notes'"
     Set-Content -Path (Join-Path $moduleOut 'IncidentTools.psd1') -Value $manifest -NoNewline
     $helpBuilder = Join-Path $root 'build/New-MamlHelp.ps1'
     if (Test-Path $helpBuilder) {
@@ -139,6 +151,12 @@ Write-Host 'Its devices, users and files (Get-IncidentEntity -Type Device, User,
     finally { Remove-Item "$store*" -Force -ErrorAction SilentlyContinue }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    # In a child process: the packaging script points PSResourceGet's settings at a temporary folder.
+    Invoke-Native 'package' { & $pwsh -NoProfile -NonInteractive -File (Join-Path $root 'build/New-ModulePackage.ps1') -ModulePath $moduleOut -OutputPath (Join-Path $out 'package') }
+}
+
 function Invoke-Clean {
     if (Test-Path $out) { Remove-Item $out -Recurse -Force }
     Get-ChildItem $root -Directory -Recurse -Include bin, obj | Where-Object FullName -NotMatch '[\\/]\.git[\\/]' | Remove-Item -Recurse -Force
@@ -149,6 +167,7 @@ foreach ($t in $Task) {
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
+        'Package' { Invoke-Package }
         'Clean' { Invoke-Clean }
     }
 }

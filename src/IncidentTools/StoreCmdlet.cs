@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using IncidentTools.Store;
 
@@ -31,6 +33,14 @@ namespace IncidentTools.Commands
         }
 
         protected IncidentReader Reader => new IncidentReader(OpenStore());
+
+        readonly HashSet<long> _handledIncidents = new HashSet<long>();
+
+        /// <summary>
+        /// The ids this command has not handled yet. Four alerts of one incident piped in name it four times; the
+        /// incident is still read, changed or commented once.
+        /// </summary>
+        protected long[] NotYetHandled(long[] incidentIds) => incidentIds.Where(_handledIncidents.Add).ToArray();
 
         protected void WriteNotFound(long incidentId)
             => WriteError(new ErrorRecord(new ItemNotFoundException($"There is no incident {incidentId} in the store '{OpenStore().Path}'."),

@@ -55,6 +55,7 @@ namespace IncidentTools.Import
         readonly CancellationToken _cancel;
         readonly Action<ImportProblem> _onProblem;
         readonly Action<ImportProgress>? _onProgress;
+        readonly Action<ImportProblem>? _onSkipped;
         readonly List<string> _alertIds = new List<string>();
         readonly List<(string Path, FileInfo Info, string Hash)> _filesRead = new List<(string, FileInfo, string)>();
         readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
@@ -65,10 +66,11 @@ namespace IncidentTools.Import
         IAlertReader? _pipelineReader;
         long _lastProgressTicks;
 
+        /// <param name="onSkipped">Told of each record that is not an alert and why (it is not an error).</param>
         public ImportSession(IncidentStore store, ImportOptions options, Action<ImportProblem> onProblem,
-                             Action<ImportProgress>? onProgress = null, CancellationToken cancel = default)
+                             Action<ImportProgress>? onProgress = null, CancellationToken cancel = default, Action<ImportProblem>? onSkipped = null)
         {
-            _store = store; _options = options; _onProblem = onProblem; _onProgress = onProgress; _cancel = cancel;
+            _store = store; _options = options; _onProblem = onProblem; _onProgress = onProgress; _cancel = cancel; _onSkipped = onSkipped;
             if (options.Format != null && ReaderRegistry.ByName(_readers, options.Format) == null)
                 throw new ArgumentException($"Unknown format '{options.Format}'. Known formats: {string.Join(", ", ReaderRegistry.FormatNames)}.");
             options.Limits.Validate();
@@ -231,7 +233,10 @@ namespace IncidentTools.Import
             switch (item.Kind)
             {
                 case ReadItemKind.Error: Fail(item.Location, item.Message ?? "bad record"); return;
-                case ReadItemKind.Skipped: _summary.Skipped++; return;
+                case ReadItemKind.Skipped:
+                    _summary.Skipped++;
+                    _onSkipped?.Invoke(new ImportProblem(item.Location.Source, item.Location.Line, item.Location.Index, item.Message ?? "not an alert", ImportProblemKind.SkippedRecord));
+                    return;
             }
             var alert = item.Alert!;
             Identify(alert, item.Family);

@@ -39,6 +39,8 @@ namespace IncidentTools.Import
         UnknownFormat,
         /// <summary>The file could not be opened or read (permissions, a lock, an I/O error).</summary>
         UnreadableFile,
+        /// <summary>Not a problem: a record that is not an alert (a flow event, an incident without alerts), counted as skipped.</summary>
+        SkippedRecord,
     }
 
     /// <summary>One problem met while importing: a bad record or a file that cannot be read.</summary>
@@ -54,7 +56,7 @@ namespace IncidentTools.Import
         public string Message { get; }
         public ImportProblemKind Kind { get; }
         /// <summary>True when the problem is about the whole file rather than one of its records.</summary>
-        public bool WholeFile => Kind != ImportProblemKind.InvalidAlertRecord;
+        public bool WholeFile => Kind is not (ImportProblemKind.InvalidAlertRecord or ImportProblemKind.SkippedRecord);
         public override string ToString()
             => WholeFile ? $"{Source}: {Message}" : Line > 0 ? $"{Source}, line {Line} (record {Record}): {Message}" : $"{Source}, record {Record}: {Message}";
     }

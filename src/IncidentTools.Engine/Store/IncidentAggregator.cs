@@ -89,7 +89,7 @@ namespace IncidentTools.Store
             int severity = overrideSeverity ?? Math.Max(maxSeverity, (int)Severity.Informational);
             string name = nameByUser ? oldName! : IncidentNamer.Name(count, count == 1 ? singleTitle : null, ordered, devices, users, mailboxes, services.Count);
             var (priority, factors) = PriorityCalculator.Compute((Severity)severity, ordered.Count(IncidentNamer.IsTactic),
-                devices + users + mailboxes, titles.Count, IncidentStore.Time(last), _now);
+                devices + users + mailboxes, titles.Count, IncidentStore.Time(last), _now, (IncidentStatus)status);
 
             using (var cmd = _store.Command(
                 @"UPDATE incidents SET display_name = $name, severity = $severity, first_activity = $first, last_activity = $last, alert_count = $count,
@@ -106,6 +106,23 @@ namespace IncidentTools.Store
                 HistoryLog.Append(_store, _tx, id, _now, HistoryLog.System, "Renamed", "DisplayName", oldName, name);
             if (_log && oldSeverity != 0 && severity > oldSeverity)
                 HistoryLog.Append(_store, _tx, id, _now, HistoryLog.System, "SeverityRaised", "Severity", ((Severity)oldSeverity).ToString(), ((Severity)severity).ToString());
+        }
+
+        /// <summary>After a status change: a closed incident's priority drops to 0, a reopened one gets its factors' score back.</summary>
+        public void SettlePriority(long id)
+        {
+            IncidentStatus status; SortedDictionary<string, int> factors;
+            using (var cmd = _store.Command("SELECT status, priority_factors FROM incidents WHERE id = $id", _tx, ("$id", id)))
+            using (var r = cmd.ExecuteReader())
+            {
+                if (!r.Read()) return;
+                status = (IncidentStatus)r.GetInt32(0);
+                factors = JsonConvert.DeserializeObject<SortedDictionary<string, int>>(r.GetString(1)) ?? new SortedDictionary<string, int>();
+            }
+            var (priority, settled) = PriorityCalculator.ForStatus(factors, status);
+            using var update = _store.Command("UPDATE incidents SET priority = $priority, priority_factors = $factors WHERE id = $id", _tx,
+                ("$id", id), ("$priority", priority), ("$factors", JsonConvert.SerializeObject(settled)));
+            update.ExecuteNonQuery();
         }
     }
 }

@@ -150,6 +150,8 @@ namespace IncidentTools.Store
                 using (var cmd = _store.Command("UPDATE alerts SET status = $resolved WHERE incident_id = $id", tx, ("$resolved", (int)AlertStatus.Resolved), ("$id", incidentId))) cmd.ExecuteNonQuery();
             if (change.Severity != null || change.ClearSeverity)
                 new IncidentAggregator(_store, tx, time).Recompute(incidentId);
+            else if (change.Status != null && change.Status != current.Status)
+                new IncidentAggregator(_store, tx, time).SettlePriority(incidentId);
             if (change.Comment != null) AddComment(tx, incidentId, change.Comment, change.Actor, time);
             tx.Commit();
             return new IncidentReader(_store).Incident(incidentId)!;

@@ -32,6 +32,9 @@ namespace IncidentTools.Store
         public DateTimeOffset? Until { get; set; }
         public DateTimeOffset? CreatedSince { get; set; }
         public DateTimeOffset? CreatedUntil { get; set; }
+        /// <summary>LastUpdateDateTime range: the last change by anyone (an edit, a new alert, a merge).</summary>
+        public DateTimeOffset? UpdatedSince { get; set; }
+        public DateTimeOffset? UpdatedUntil { get; set; }
         public IncidentSortBy SortBy { get; set; } = IncidentSortBy.LastActivity;
         public bool Ascending { get; set; }
         public long? First { get; set; }

@@ -45,6 +45,7 @@ namespace IncidentTools.Store
                     ("$redirected", (int)IncidentStatus.Redirected), ("$now", IncidentStore.Ticks(now)));
                 cmd.ExecuteNonQuery();
             }
+            new IncidentAggregator(store, tx, now).SettlePriority(sourceId); // a Redirected incident never outranks an open one
             HistoryLog.Append(store, tx, sourceId, now, actor, "Redirected", "RedirectIncidentId", null, survivorId.ToString());
             HistoryLog.Append(store, tx, survivorId, now, actor, "Merged", "MergedIncidentId", null, sourceId.ToString());
             HistoryLog.Append(store, tx, survivorId, now, actor, "MergeReason", null, null, reason);

@@ -59,6 +59,8 @@ namespace IncidentTools.Store
             if (f.Until is DateTimeOffset until) where.Add("i.last_activity <= " + P(IncidentStore.Ticks(until)));
             if (f.CreatedSince is DateTimeOffset cs) where.Add("i.created >= " + P(IncidentStore.Ticks(cs)));
             if (f.CreatedUntil is DateTimeOffset cu) where.Add("i.created <= " + P(IncidentStore.Ticks(cu)));
+            if (f.UpdatedSince is DateTimeOffset us) where.Add("i.last_update >= " + P(IncidentStore.Ticks(us)));
+            if (f.UpdatedUntil is DateTimeOffset uu) where.Add("i.last_update <= " + P(IncidentStore.Ticks(uu)));
 
             string dir = f.Ascending ? "ASC" : "DESC";
             string order = f.SortBy switch
@@ -177,14 +179,15 @@ namespace IncidentTools.Store
             return ReadEvidence(r);
         }
 
-        /// <summary>Entities of incidents (all incidents when none given), one row per incident and entity.</summary>
-        public IEnumerable<Entity> Entities(long[]? incidentIds, EntityType[]? types, string[]? names)
+        /// <summary>Entities of incidents (all incidents when none given), or of some alerts only; one row per incident and entity.</summary>
+        public IEnumerable<Entity> Entities(long[]? incidentIds, EntityType[]? types, string[]? names, string[]? alertIds = null)
         {
             var ps = new List<(string, object?)>();
             var where = new List<string> { "a.incident_id IS NOT NULL" };
             int n = 0;
             string P(object? v) { string name = "$p" + (n++); ps.Add((name, v)); return name; }
             if (incidentIds is { Length: > 0 }) where.Add("a.incident_id IN (" + string.Join(", ", incidentIds.Select(i => P(i))) + ")");
+            if (alertIds is { Length: > 0 }) where.Add("a.id IN (" + string.Join(", ", alertIds.Select(i => P(i))) + ")");
             if (types is { Length: > 0 }) where.Add("e.type IN (" + string.Join(", ", types.Select(t => P((int)t))) + ")");
             if (names is { Length: > 0 })
                 where.Add("(" + string.Join(" OR ", names.Select(v => "(" + Wildcard.Condition("e.name", v, P)

@@ -109,6 +109,37 @@ namespace IncidentTools.Store
             catch (IOException) when (File.Exists(path)) { }
         }
 
+        /// <summary>
+        /// Opens an existing store for reading only: never creates the file, never migrates, never writes, and
+        /// waits for no lock. For tab completion, which must be quick and must not leave a store behind.
+        /// </summary>
+        public static IncidentStore OpenExistingReadOnly(string path)
+        {
+            string full = System.IO.Path.GetFullPath(path);
+            if (!File.Exists(full)) throw new StoreException($"There is no store at '{full}'.");
+            var cs = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = 1 }.ToString();
+            var connection = new SqliteConnection(cs);
+            try
+            {
+                connection.Open();
+                var store = new IncidentStore(full, connection);
+                store.Execute("PRAGMA query_only = 1;");
+                if (store.SchemaVersion != Schema.CurrentVersion)
+                    throw new StoreException($"The store '{full}' has schema version {store.SchemaVersion}; this IncidentTools reads version {Schema.CurrentVersion}.");
+                return store;
+            }
+            catch (SqliteException ex)
+            {
+                connection.Dispose();
+                throw new StoreException($"Cannot read the store '{full}': {ex.Message}", ex);
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }
+
         public int SchemaVersion => Convert.ToInt32(Scalar("PRAGMA user_version;"));
 
         /// <summary>

@@ -220,6 +220,11 @@ CREATE INDEX ix_incidents_redirect ON incidents (redirect_incident_id) WHERE red
 ",
             // Version 4: what the import limits cut from an alert (JSON array of {Field, OriginalLength, KeptLength}).
             @"ALTER TABLE alerts ADD COLUMN truncated TEXT NOT NULL DEFAULT '[]';",
+            // Version 5: closed incidents (Resolved, Redirected) have priority 0, the Closed factor cancelling the others.
+            @"
+UPDATE incidents SET priority_factors = json_set(priority_factors, '$.Closed', -priority), priority = 0
+WHERE status IN (2, 3) AND priority > 0;
+",
         };
 
         public static int CurrentVersion => Migrations.Count;

@@ -12,6 +12,7 @@ namespace IncidentTools.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
+        [ArgumentCompleter(typeof(IncidentIdCompleter))]
         public long[] IncidentId { get; set; } = Array.Empty<long>();
 
         [Parameter(Mandatory = true, Position = 1)]
@@ -24,7 +25,7 @@ namespace IncidentTools.Commands
         protected override void ProcessRecord()
         {
             var editor = new IncidentEditor(OpenStore());
-            foreach (var id in IncidentId)
+            foreach (var id in NotYetHandled(IncidentId))
             {
                 if (!ShouldProcess($"incident {id}", "Add comment")) continue;
                 try { WriteComment(editor.AddComment(id, Comment, Author)); }
@@ -41,11 +42,12 @@ namespace IncidentTools.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
+        [ArgumentCompleter(typeof(IncidentIdCompleter))]
         public long[] IncidentId { get; set; } = Array.Empty<long>();
 
         protected override void ProcessRecord()
         {
-            foreach (var id in IncidentId)
+            foreach (var id in NotYetHandled(IncidentId))
             {
                 if (Reader.Incident(id) == null) { WriteNotFound(id); continue; }
                 foreach (var c in Reader.Comments(id)) WriteComment(c);
@@ -63,11 +65,12 @@ namespace IncidentTools.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
+        [ArgumentCompleter(typeof(IncidentIdCompleter))]
         public long[] IncidentId { get; set; } = Array.Empty<long>();
 
         protected override void ProcessRecord()
         {
-            foreach (var id in IncidentId)
+            foreach (var id in NotYetHandled(IncidentId))
             {
                 bool any = false;
                 foreach (var h in Reader.History(id)) { any = true; WriteObject(h); }

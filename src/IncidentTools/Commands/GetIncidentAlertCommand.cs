@@ -12,6 +12,7 @@ namespace IncidentTools.Commands
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = IncidentSet, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
+        [ArgumentCompleter(typeof(IncidentIdCompleter))]
         public long[] IncidentId { get; set; } = Array.Empty<long>();
 
         /// <summary>Alert ids (the full id or the provider's id); wildcards allowed.</summary>
@@ -24,17 +25,23 @@ namespace IncidentTools.Commands
 
         protected override void ProcessRecord()
         {
-            bool any = false;
-            foreach (var alert in ParameterSetName == AlertSet ? Reader.Alerts(null, AlertId, IncludeOriginal) : Reader.Alerts(IncidentId, null, IncludeOriginal))
+            if (ParameterSetName == AlertSet)
             {
-                any = true;
-                WriteObject(alert);
+                bool any = false;
+                foreach (var alert in Reader.Alerts(null, AlertId, IncludeOriginal))
+                {
+                    any = true;
+                    WriteObject(alert);
+                }
+                if (!any)
+                    WriteError(new ErrorRecord(new ItemNotFoundException($"No alert matches '{string.Join("', '", AlertId)}'."), "AlertNotFound", ErrorCategory.ObjectNotFound, AlertId));
+                return;
             }
-            if (!any && ParameterSetName == AlertSet)
-                WriteError(new ErrorRecord(new ItemNotFoundException($"No alert matches '{string.Join("', '", AlertId)}'."), "AlertNotFound", ErrorCategory.ObjectNotFound, AlertId));
-            if (ParameterSetName == IncidentSet)
-                foreach (var id in IncidentId)
-                    if (Reader.Incident(id) == null) WriteNotFound(id);
+            var ids = NotYetHandled(IncidentId);
+            if (ids.Length == 0) return;
+            foreach (var alert in Reader.Alerts(ids, null, IncludeOriginal)) WriteObject(alert);
+            foreach (var id in ids)
+                if (Reader.Incident(id) == null) WriteNotFound(id);
         }
     }
 }

@@ -10,9 +10,14 @@ namespace IncidentTools.Commands
     [OutputType(typeof(Incident))]
     public sealed class GetIncidentCommand : StoreCmdlet
     {
+        /// <summary>
+        /// Named IncidentId (alias Id) so that piped alerts, entities and comments bind their IncidentId: the binder
+        /// tries a parameter's own name before its aliases, and an alert's Id is the alert's, not the incident's.
+        /// </summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("IncidentId")]
-        public long[]? Id { get; set; }
+        [Alias("Id")]
+        [ArgumentCompleter(typeof(IncidentIdCompleter))]
+        public long[]? IncidentId { get; set; }
 
         [Parameter] [ValidateWildcardPattern] public string[]? TenantId { get; set; }
         [Parameter] public IncidentStatus[]? Status { get; set; }
@@ -23,23 +28,24 @@ namespace IncidentTools.Commands
         [Parameter]
         [AllowEmptyString]
         [ValidateWildcardPattern]
+        [ArgumentCompleter(typeof(AssigneeCompleter))]
         public string[]? AssignedTo { get; set; }
 
         [Parameter] public SwitchParameter Unassigned { get; set; }
         [Parameter] public Classification[]? Classification { get; set; }
         [Parameter] public Determination[]? Determination { get; set; }
-        [Parameter] [ValidateWildcardPattern] public string[]? Tag { get; set; }
+        [Parameter] [ValidateWildcardPattern] [ArgumentCompleter(typeof(TagCompleter))] public string[]? Tag { get; set; }
         [Parameter] [ValidateWildcardPattern] public string[]? ServiceSource { get; set; }
         [Parameter] [ValidateWildcardPattern] public string[]? DetectionSource { get; set; }
 
         /// <summary>MITRE tactics or other alert categories.</summary>
-        [Parameter] [ValidateWildcardPattern] public string[]? Category { get; set; }
+        [Parameter] [ValidateWildcardPattern] [ArgumentCompleter(typeof(CategoryCompleter))] public string[]? Category { get; set; }
 
         /// <summary>Only incidents whose alerts span two or more categories.</summary>
         [Parameter] public SwitchParameter MultipleCategories { get; set; }
 
         /// <summary>Any entity's name or normalised key (user, device, IP, file hash, ...); wildcards allowed.</summary>
-        [Parameter] [ValidateWildcardPattern] public string[]? Entity { get; set; }
+        [Parameter] [ValidateWildcardPattern] [ArgumentCompleter(typeof(EntityNameCompleter))] public string[]? Entity { get; set; }
 
         /// <summary>Last activity at or after this time.</summary>
         [Parameter] public DateTime? Since { get; set; }
@@ -50,6 +56,12 @@ namespace IncidentTools.Commands
         [Parameter] public DateTime? CreatedSince { get; set; }
         [Parameter] public DateTime? CreatedUntil { get; set; }
 
+        /// <summary>Last update (any change: an edit, a new alert, a merge) at or after this time.</summary>
+        [Parameter] public DateTime? UpdatedSince { get; set; }
+
+        /// <summary>Last update at or before this time.</summary>
+        [Parameter] public DateTime? UpdatedUntil { get; set; }
+
         [Parameter] public IncidentSortBy SortBy { get; set; } = IncidentSortBy.LastActivity;
 
         /// <summary>Sort ascending instead of the default descending (newest, highest first).</summary>
@@ -57,13 +69,16 @@ namespace IncidentTools.Commands
 
         protected override void ProcessRecord()
         {
+            long[]? ids = IncidentId == null ? null : NotYetHandled(IncidentId);
+            if (ids is { Length: 0 }) return;
             var filter = new IncidentFilter
             {
-                Ids = Id, TenantIds = TenantId, Statuses = Status, Severities = Severity, AlertSeverities = AlertSeverity,
+                Ids = ids, TenantIds = TenantId, Statuses = Status, Severities = Severity, AlertSeverities = AlertSeverity,
                 AssignedTo = AssignedTo, Unassigned = Unassigned, Classifications = Classification, Determinations = Determination,
                 Tags = Tag, ServiceSources = ServiceSource, DetectionSources = DetectionSource, Categories = Category,
                 MultipleCategories = MultipleCategories, Entities = Entity,
                 Since = Time(Since), Until = Time(Until), CreatedSince = Time(CreatedSince), CreatedUntil = Time(CreatedUntil),
+                UpdatedSince = Time(UpdatedSince), UpdatedUntil = Time(UpdatedUntil),
                 SortBy = SortBy, Ascending = Ascending,
                 First = PagingParameters.First == ulong.MaxValue ? null : (long)Math.Min(PagingParameters.First, long.MaxValue),
                 Skip = (long)Math.Min(PagingParameters.Skip, long.MaxValue),
@@ -78,8 +93,8 @@ namespace IncidentTools.Commands
                 WriteObject(PagingParameters.NewTotalCount((ulong)total, 1.0));
             }
             foreach (var incident in Reader.Incidents(filter)) WriteObject(incident);
-            if (Id != null)
-                foreach (var missing in Id.Except(Reader.Incidents(new IncidentFilter { Ids = Id }).Select(i => i.Id)))
+            if (ids != null)
+                foreach (var missing in ids.Except(Reader.Incidents(new IncidentFilter { Ids = ids }).Select(i => i.Id)))
                     WriteNotFound(missing);
         }
 

@@ -67,7 +67,8 @@ namespace IncidentTools.Commands
 
         ImportSession? _session;
         readonly CancellationTokenSource _stop = new CancellationTokenSource();
-        readonly ProgressRecord _progress = new ProgressRecord(1, "Import-Alert", "Starting");
+        const int ProgressId = 1;
+        string _progressActivity = "Importing alerts";
 
         protected override void BeginProcessing()
         {
@@ -86,7 +87,7 @@ namespace IncidentTools.Commands
                     Format = Format, TenantId = TenantId, Force = Force, KeepAlertIds = PassThru,
                     Limits = new ImportLimits { MaxTitleLength = MaxTitleLength, MaxFieldLength = MaxFieldLength, MaxEvidencePerAlert = MaxEvidencePerAlert },
                 },
-                OnProblem, OnProgress, _stop.Token);
+                OnProblem, OnProgress, _stop.Token, OnSkipped);
             return _session;
         }
 
@@ -113,15 +114,28 @@ namespace IncidentTools.Commands
             foreach (var p in paths)
             {
                 List<string> files;
+                ProviderInfo provider;
                 try
                 {
                     files = literal
-                        ? new List<string> { GetUnresolvedProviderPathFromPSPath(p) }
-                        : GetResolvedProviderPathFromPSPath(p, out _).ToList();
+                        ? new List<string> { SessionState.Path.GetUnresolvedProviderPathFromPSPath(p, out provider, out _) }
+                        : GetResolvedProviderPathFromPSPath(p, out provider).ToList();
                 }
                 catch (ItemNotFoundException ex)
                 {
-                    WriteError(new ErrorRecord(ex, "FileNotFound", ErrorCategory.ObjectNotFound, p));
+                    WritePathNotFound(p, ex);
+                    continue;
+                }
+                if (provider.Name != "FileSystem")
+                {
+                    WriteError(new ErrorRecord(new ArgumentException($"'{p}' is not a file system path (provider {provider.Name}); Import-Alert reads files only."),
+                        "PathNotFileSystem", ErrorCategory.InvalidArgument, p));
+                    continue;
+                }
+                // -Path resolves and fails on a missing file; -LiteralPath must say the same, before any import starts.
+                if (literal && !File.Exists(files[0]) && !Directory.Exists(files[0]))
+                {
+                    WritePathNotFound(p, null);
                     continue;
                 }
                 foreach (var file in files.OrderBy(f => f, StringComparer.Ordinal))
@@ -139,12 +153,16 @@ namespace IncidentTools.Commands
             }
         }
 
+        /// <summary>One error for a path that is not there, the same for -Path and -LiteralPath, worded like PowerShell's own.</summary>
+        void WritePathNotFound(string path, ItemNotFoundException? fromProvider)
+            => WriteError(new ErrorRecord(fromProvider ?? new ItemNotFoundException($"Cannot find path '{path}' because it does not exist."),
+                "PathNotFound", ErrorCategory.ObjectNotFound, path));
+
         protected override void EndProcessing()
         {
             if (_session == null) return;
             var summary = _session.Complete();
-            _progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(_progress);
+            WriteProgress(new ProgressRecord(ProgressId, _progressActivity, "Done") { RecordType = ProgressRecordType.Completed });
             if (PassThru)
             {
                 var ids = _session.AlertIds.Distinct().ToArray();
@@ -158,19 +176,26 @@ namespace IncidentTools.Commands
 
         void OnProblem(ImportProblem p)
         {
+            // A missing file is PowerShell's PathNotFound, as for any cmdlet given a path that does not exist.
+            string id = p.Kind == ImportProblemKind.FileNotFound ? "PathNotFound" : p.Kind.ToString();
             var category = p.Kind == ImportProblemKind.FileNotFound ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData;
-            WriteError(new ErrorRecord(new InvalidDataException(p.ToString()), p.Kind.ToString(), category, p.Source));
+            WriteError(new ErrorRecord(new InvalidDataException(p.ToString()), id, category, p.Source));
         }
+
+        /// <summary>Records that are not alerts (a flow event, an incident without alerts) are counted, and said why under -Verbose.</summary>
+        void OnSkipped(ImportProblem p) => WriteVerbose("Skipped " + p);
 
         void OnProgress(ImportProgress p)
         {
-            _progress.Activity = p.Activity;
-            _progress.StatusDescription = p.BytesTotal > 0
+            // A new record each time: the host may keep the ones it was given.
+            _progressActivity = p.Activity;
+            WriteProgress(new ProgressRecord(ProgressId, p.Activity, p.BytesTotal > 0
                 ? $"{p.Records:N0} records, {p.BytesDone / 1048576.0:N1} of {p.BytesTotal / 1048576.0:N1} MB, {p.RecordsPerSecond:N0} records/s"
-                : $"{p.Records:N0} records, {p.RecordsPerSecond:N0} records/s";
-            _progress.CurrentOperation = p.File;
-            _progress.PercentComplete = p.BytesTotal > 0 ? (int)Math.Min(100, 100 * p.BytesDone / p.BytesTotal) : -1;
-            WriteProgress(_progress);
+                : $"{p.Records:N0} records, {p.RecordsPerSecond:N0} records/s")
+            {
+                CurrentOperation = p.File,
+                PercentComplete = p.BytesTotal > 0 ? (int)Math.Min(100, 100 * p.BytesDone / p.BytesTotal) : -1,
+            });
         }
     }
 }

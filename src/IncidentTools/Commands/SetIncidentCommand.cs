@@ -11,9 +11,11 @@ namespace IncidentTools.Commands
     [OutputType(typeof(Incident))]
     public sealed class SetIncidentCommand : StoreCmdlet
     {
+        /// <summary>Named IncidentId (alias Id) so piped alerts bind their incident's id, not their own (see Get-Incident).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("IncidentId")]
-        public long[] Id { get; set; } = Array.Empty<long>();
+        [Alias("Id")]
+        [ArgumentCompleter(typeof(IncidentIdCompleter))]
+        public long[] IncidentId { get; set; } = Array.Empty<long>();
 
         /// <summary>The Version the caller read (bound from a piped incident): a field someone else changed since is a conflict.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -23,7 +25,7 @@ namespace IncidentTools.Commands
         [Parameter] [ValidateNotNullOrEmpty] public string? DisplayName { get; set; }
 
         /// <summary>The assignee; '' unassigns.</summary>
-        [Parameter] [AllowEmptyString] public string? AssignedTo { get; set; }
+        [Parameter] [AllowEmptyString] [ArgumentCompleter(typeof(AssigneeCompleter))] public string? AssignedTo { get; set; }
 
         [Parameter] public IncidentStatus? Status { get; set; }
         [Parameter] public Severity? Severity { get; set; }
@@ -35,10 +37,10 @@ namespace IncidentTools.Commands
         [Parameter] public Determination? Determination { get; set; }
 
         /// <summary>Replaces all tags.</summary>
-        [Parameter] [AllowEmptyCollection] public string[]? Tag { get; set; }
+        [Parameter] [AllowEmptyCollection] [ArgumentCompleter(typeof(TagCompleter))] public string[]? Tag { get; set; }
 
-        [Parameter] public string[]? AddTag { get; set; }
-        [Parameter] public string[]? RemoveTag { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(TagCompleter))] public string[]? AddTag { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(TagCompleter))] public string[]? RemoveTag { get; set; }
         [Parameter] public string? ResolvingComment { get; set; }
 
         /// <summary>A comment added with the change.</summary>
@@ -46,23 +48,29 @@ namespace IncidentTools.Commands
 
         [Parameter] public SwitchParameter PassThru { get; set; }
 
+        IncidentChange Change(long? expectedVersion) => new IncidentChange
+        {
+            DisplayName = DisplayName, AssignedTo = AssignedTo, Status = Status, Severity = Severity, ClearSeverity = ClearSeverity,
+            Classification = Classification, Determination = Determination, Tags = Tag, AddTags = AddTag, RemoveTags = RemoveTag,
+            ResolvingComment = ResolvingComment, Comment = Comment, ExpectedVersion = expectedVersion,
+        };
+
+        protected override void BeginProcessing()
+        {
+            // Nothing to change is a mistake in the command itself, not in one incident: say it once and stop.
+            if (Change(null).IsEmpty)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give at least one change (for example -Status, -AssignedTo, -AddTag)."),
+                    "NoChangeGiven", ErrorCategory.InvalidArgument, null));
+        }
+
         protected override void ProcessRecord()
         {
             var editor = new IncidentEditor(OpenStore());
-            foreach (var id in Id)
+            // A Version counts only when it came with the incident: from the pipeline, or given explicitly.
+            long? expected = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(ExpectedVersion)) ? ExpectedVersion : null;
+            foreach (var id in NotYetHandled(IncidentId))
             {
-                var change = new IncidentChange
-                {
-                    DisplayName = DisplayName, AssignedTo = AssignedTo, Status = Status, Severity = Severity, ClearSeverity = ClearSeverity,
-                    Classification = Classification, Determination = Determination, Tags = Tag, AddTags = AddTag, RemoveTags = RemoveTag,
-                    ResolvingComment = ResolvingComment, Comment = Comment,
-                    ExpectedVersion = MyInvocation.ExpectingInput ? ExpectedVersion : (MyInvocation.BoundParameters.ContainsKey(nameof(ExpectedVersion)) ? ExpectedVersion : null),
-                };
-                if (change.IsEmpty)
-                {
-                    WriteError(new ErrorRecord(new ArgumentException("Give at least one change (for example -Status, -AssignedTo, -AddTag)."), "NoChangeGiven", ErrorCategory.InvalidArgument, id));
-                    return;
-                }
+                var change = Change(expected);
                 var current = Reader.Incident(id);
                 if (current == null) { WriteNotFound(id); continue; }
                 try { IncidentEditor.Validate(current, change); }
