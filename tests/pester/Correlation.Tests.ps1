@@ -134,7 +134,7 @@ Describe 'Get-/Set-IncidentCorrelationPolicy' {
 
     It 'refuses <Case> with InvalidCorrelationPolicy, the allowed range, and saves nothing' -ForEach @(
         @{ Case = 'a negative window'; Splat = @{ WindowHours = -1 }; Message = 'WindowHours = -1 is out of range: it must be between 0 and 8760' }
-        @{ Case = 'an unknown entity type'; Splat = @{ LinkStrength = @{ Nope = 1 } }; Message = "'Nope' is not an entity type\. Use one of: User, Device" }
+        @{ Case = 'an unknown entity type'; Splat = @{ LinkStrength = @{ Nope = 1 } }; Message = "'Nope' in LinkingTypes is not an entity type\. Use one of: User, Device" }
         @{ Case = 'a strength above 1'; Splat = @{ LinkStrength = @{ Ip = 2 } }; Message = 'LinkingTypes\[Ip\] = 2 is out of range: it must be between 0 and 1' }
         @{ Case = 'a strength that is no number'; Splat = @{ LinkStrength = @{ Ip = 'strong' } }; Message = 'must be a number between 0 and 1' }
         @{ Case = 'a prevalence share above 1'; Splat = @{ PrevalenceThreshold = 5 }; Message = 'PrevalenceThreshold = 5 is out of range: it must be between 0.001 and 1' }
@@ -160,6 +160,17 @@ Describe 'Get-/Set-IncidentCorrelationPolicy' {
         $p.LinkStrength('Url') | Should -Be 0.5
         $p.LinkStrength('User') | Should -Be 1
         $p.PrevalenceThreshold | Should -Be 0.1
+    }
+
+    It 'converts to JSON and back, link strengths by type name' {
+        Set-IncidentCorrelationPolicy -LinkStrength @{ ip = 0.5 }
+        $json = Get-IncidentCorrelationPolicy | ConvertTo-Json -Depth 3
+        $back = $json | ConvertFrom-Json
+        $back.LinkingTypes.Ip | Should -Be 0.5
+        $back.WindowHours | Should -Be 24
+        $p = [IncidentTools.Correlation.CorrelationPolicy]::FromJson($json)
+        $p.LinkStrength('Ip') | Should -Be 0.5
+        Set-IncidentCorrelationPolicy -Reset
     }
 
     It 'takes a whole policy from the pipeline, and -Reset goes back to the defaults' {

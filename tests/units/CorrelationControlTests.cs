@@ -76,8 +76,8 @@ namespace IncidentTools.Tests
         public void Weak_entity_types_link_only_together()
         {
             var policy = new CorrelationPolicy();
-            policy.LinkingTypes[EntityType.Ip] = 0.5;
-            policy.LinkingTypes[EntityType.Url] = 0.5;
+            policy.LinkingTypes["Ip"] = 0.5;
+            policy.LinkingTypes["Url"] = 0.5;
             using var s = new TestStore(policy);
             s.Import(Make("w1", Min(0), Ip("203.0.113.9"), Url("http://evil.example/a")),
                      Make("w2", Min(5), Ip("203.0.113.9")),

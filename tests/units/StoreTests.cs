@@ -163,7 +163,7 @@ namespace IncidentTools.Tests
         {
             using var s = new TestStore();
             var policy = new Correlation.CorrelationPolicy { WindowHours = 6, MaxAlertsPerIncident = 10, ReopenResolved = true };
-            policy.LinkingTypes.Remove(EntityType.Ip);
+            policy.LinkingTypes.Remove("Ip");
             Correlation.CorrelationPolicyStore.Save(s.Store, policy);
             var loaded = Correlation.CorrelationPolicyStore.Load(s.Store);
             Assert.Equal(6, loaded.WindowHours);
@@ -181,7 +181,7 @@ namespace IncidentTools.Tests
         public void A_type_the_policy_does_not_link_does_not_correlate()
         {
             var policy = new Correlation.CorrelationPolicy();
-            policy.LinkingTypes.Remove(EntityType.Ip);
+            policy.LinkingTypes.Remove("Ip");
             using var s = new TestStore(policy);
             s.Import(GraphAlert.Make("a1", Min(0), GraphAlert.Ip("203.0.113.7")),
                      GraphAlert.Make("a2", Min(5), GraphAlert.Ip("203.0.113.7")));

@@ -19,12 +19,11 @@ namespace IncidentTools.Correlation
         /// out never link. Registry keys, cloud apps and malware names recur across unrelated attacks, so they
         /// are shown on incidents but do not link by default.
         /// </summary>
-        public Dictionary<EntityType, double> LinkingTypes { get; set; } = new Dictionary<EntityType, double>
+        public Dictionary<string, double> LinkingTypes { get; set; } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase)
         {
-            [EntityType.User] = 1, [EntityType.Device] = 1, [EntityType.Mailbox] = 1, [EntityType.Ip] = 1,
-            [EntityType.File] = 1, [EntityType.Process] = 1, [EntityType.Url] = 1, [EntityType.Domain] = 1,
-            [EntityType.MailMessage] = 1, [EntityType.AccessKey] = 1, [EntityType.CloudResource] = 1,
-            [EntityType.OAuthApplication] = 1,
+            // Keyed by the type's name, so the policy converts to JSON (ConvertTo-Json) and back as it is shown.
+            ["User"] = 1, ["Device"] = 1, ["Mailbox"] = 1, ["Ip"] = 1, ["File"] = 1, ["Process"] = 1, ["Url"] = 1, ["Domain"] = 1,
+            ["MailMessage"] = 1, ["AccessKey"] = 1, ["CloudResource"] = 1, ["OAuthApplication"] = 1,
         };
 
         /// <summary>An entity seen on more than this share of a tenant's alerts is too common to link them.</summary>
@@ -45,9 +44,12 @@ namespace IncidentTools.Correlation
         [JsonIgnore]
         public TimeSpan Window => TimeSpan.FromHours(WindowHours);
 
-        public double LinkStrength(EntityType type) => LinkingTypes.TryGetValue(type, out var w) ? w : 0;
+        public double LinkStrength(EntityType type) => LinkingTypes.TryGetValue(type.ToString(), out var w) ? w : 0;
 
-        /// <summary>Throws ArgumentException naming the setting and its allowed range.</summary>
+        /// <summary>
+        /// Throws ArgumentException naming the setting and its allowed range (or, for LinkingTypes, the entity types);
+        /// entity type names are put in their canonical spelling.
+        /// </summary>
         public void Validate()
         {
             Check(nameof(WindowHours), WindowHours, 0, 24 * 365);
@@ -55,7 +57,15 @@ namespace IncidentTools.Correlation
             Check(nameof(PrevalenceMinimumAlerts), PrevalenceMinimumAlerts, 1, 1_000_000);
             Check(nameof(MaxAlertsPerIncident), MaxAlertsPerIncident, 2, 1_000_000);
             Check(nameof(MaxCandidatesPerEntity), MaxCandidatesPerEntity, 1, 100_000);
-            foreach (var kv in LinkingTypes) Check($"{nameof(LinkingTypes)}[{kv.Key}]", kv.Value, 0, 1);
+            var canonical = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+            foreach (var kv in LinkingTypes)
+            {
+                if (!Enum.TryParse<EntityType>(kv.Key, true, out var type) || !Enum.IsDefined(typeof(EntityType), type) || int.TryParse(kv.Key, out _))
+                    throw new ArgumentException($"'{kv.Key}' in {nameof(LinkingTypes)} is not an entity type. Use one of: {string.Join(", ", Enum.GetNames(typeof(EntityType)))}.", nameof(LinkingTypes));
+                Check($"{nameof(LinkingTypes)}[{type}]", kv.Value, 0, 1);
+                canonical[type.ToString()] = kv.Value;
+            }
+            LinkingTypes = canonical;
         }
 
         static void Check(string name, double value, double min, double max)

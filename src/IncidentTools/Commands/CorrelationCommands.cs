@@ -98,11 +98,9 @@ namespace IncidentTools.Commands
             foreach (DictionaryEntry kv in LinkStrength ?? new Hashtable())
             {
                 string name = kv.Key?.ToString() ?? "";
-                if (!Enum.TryParse<EntityType>(name, true, out var type) || !Enum.IsDefined(typeof(EntityType), type))
-                    throw new ArgumentException($"'{name}' is not an entity type. Use one of: {string.Join(", ", Enum.GetNames(typeof(EntityType)))}.", nameof(LinkStrength));
                 if (!double.TryParse(Convert.ToString(kv.Value, System.Globalization.CultureInfo.InvariantCulture), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var strength))
-                    throw new ArgumentException($"The link strength of {type} must be a number between 0 and 1, not '{kv.Value}'.", nameof(LinkStrength));
-                p.LinkingTypes[type] = strength;
+                    throw new ArgumentException($"The link strength of {name} must be a number between 0 and 1, not '{kv.Value}'.", nameof(LinkStrength));
+                p.LinkingTypes[name] = strength; // the type name is checked with the rest of the policy
             }
             return p;
         }
