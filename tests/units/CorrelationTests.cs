@@ -579,6 +579,26 @@ namespace IncidentTools.Tests
         }
 
         [Fact]
+        public void A_burst_on_one_attacked_host_stays_one_incident_although_its_host_and_account_become_common()
+        {
+            var policy = new CorrelationPolicy { PrevalenceMinimumAlerts = 5, PrevalenceThreshold = 0.1 };
+            using var s = new TestStore(policy);
+            // Twenty alerts in an hour on one host under one account, each with its own tool: host and account
+            // each become too common alone, but shared together they still link.
+            s.Import(Enumerable.Range(0, 20).Select(i => GraphAlert.Make("burst" + i, Min(i * 3),
+                GraphAlert.Device("d-100", "victim01.contoso.local"), GraphAlert.User("eve@contoso.com"), GraphAlert.Url($"http://tool{i}.example/x"))).ToArray());
+            Assert.Single(Enumerable.Range(0, 20).Select(i => s.IncidentOf("burst" + i)).Distinct());
+            Assert.Contains(new CorrelationExplainer(s.Store).Explain(s.IncidentOf("burst0")), l => l.Rule == "SharedEntities:User+Device");
+
+            // With common entities ignored altogether, the same burst splits once the window holds the minimum.
+            var strict = new CorrelationPolicy { PrevalenceMinimumAlerts = 5, PrevalenceThreshold = 0.1, PrevalentLinkStrength = 0 };
+            using var t = new TestStore(strict);
+            t.Import(Enumerable.Range(0, 20).Select(i => GraphAlert.Make("burst" + i, Min(i * 3),
+                GraphAlert.Device("d-100", "victim01.contoso.local"), GraphAlert.User("eve@contoso.com"), GraphAlert.Url($"http://tool{i}.example/x"))).ToArray());
+            Assert.True(Enumerable.Range(0, 20).Select(i => t.IncidentOf("burst" + i)).Distinct().Count() > 10);
+        }
+
+        [Fact]
         public void Prevalence_gives_the_same_incidents_at_once_and_one_by_one()
         {
             var policy = new CorrelationPolicy { PrevalenceMinimumAlerts = 5, PrevalenceThreshold = 0.5 };

@@ -29,6 +29,13 @@ namespace IncidentTools.Correlation
         /// <summary>An entity seen on more than this share of a tenant's alerts is too common to link them.</summary>
         public double PrevalenceThreshold { get; set; } = 0.1;
 
+        /// <summary>
+        /// The strength a too-common entity keeps. Below 1 it never links alerts on its own, but two shared entities
+        /// that are both common (an attacked host and its account, each on most alerts of a burst) still link.
+        /// 0 ignores common entities altogether.
+        /// </summary>
+        public double PrevalentLinkStrength { get; set; } = 0.5;
+
         /// <summary>The prevalence rule applies once a tenant has at least this many alerts (below, shares mean little).</summary>
         public int PrevalenceMinimumAlerts { get; set; } = 50;
 
@@ -55,6 +62,7 @@ namespace IncidentTools.Correlation
             Check(nameof(WindowHours), WindowHours, 0, 24 * 365);
             Check(nameof(PrevalenceThreshold), PrevalenceThreshold, 0.001, 1);
             Check(nameof(PrevalenceMinimumAlerts), PrevalenceMinimumAlerts, 1, 1_000_000);
+            Check(nameof(PrevalentLinkStrength), PrevalentLinkStrength, 0, 0.99);
             Check(nameof(MaxAlertsPerIncident), MaxAlertsPerIncident, 2, 1_000_000);
             Check(nameof(MaxCandidatesPerEntity), MaxCandidatesPerEntity, 1, 100_000);
             var canonical = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);

@@ -233,15 +233,18 @@ namespace IncidentTools.Correlation
                   WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.first_activity <= $to
                     AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
                   ORDER BY a.first_activity, a.id LIMIT $limit", tx);
-            // An entity type of strength 1 links on its own; weaker ones link only together, when the strengths of
-            // the entities an alert shares with one incident add up to 1 (an IP and a URL at 0.5 each).
-            var partial = new Dictionary<long, (double Strength, Link First, SortedSet<EntityType> Types)>();
+            // An entity type of strength 1 links on its own; weaker ones (and too-common entities, which keep the
+            // policy's PrevalentLinkStrength) link only together, when the strengths of the entities an alert shares
+            // with one incident add up to 1 (an IP and a URL at 0.5 each; an attacked host and its account).
+            var partial = new Dictionary<long, (double Strength, Link First, List<EntityType> Types)>();
             foreach (var e in entities)
             {
                 double strength = _policy.LinkStrength(e.Type);
                 if (strength <= 0) continue;
                 if (EntityNormaliser.IsNoise(e.Type, e.Key, e.Name)) continue;
-                if (_prevalence.IsTooCommon(tx, alert.TenantId, e.Id, e.Count, alert.First)) continue;
+                if (_prevalence.IsTooCommon(tx, alert.TenantId, e.Id, e.Count, alert.First))
+                    strength = Math.Min(strength, _policy.PrevalentLinkStrength);
+                if (strength <= 0) continue;
                 find.Parameters.Clear();
                 find.Parameters.AddWithValue("$entity", e.Id);
                 find.Parameters.AddWithValue("$from", alert.First - window);
@@ -257,14 +260,14 @@ namespace IncidentTools.Correlation
                     long otherFirst = r.GetInt64(2), otherLast = r.GetInt64(3);
                     long gap = Math.Max(0, Math.Max(otherFirst - alert.Last, alert.First - otherLast));
                     var link = new Link { IncidentId = incident, LinkedAlertId = r.GetString(0), EntityId = e.Id, Type = e.Type, GapSeconds = gap / TimeSpan.TicksPerSecond };
-                    var sum = partial.TryGetValue(incident, out var p) ? p : (Strength: 0.0, First: link, Types: new SortedSet<EntityType>());
+                    var sum = partial.TryGetValue(incident, out var p) ? p : (Strength: 0.0, First: link, Types: new List<EntityType>());
                     sum.Types.Add(e.Type);
                     sum.Strength += strength;
                     partial[incident] = sum;
                     if (sum.Strength >= 1 - 1e-9)
                     {
                         var first = sum.First;
-                        first.Rule = sum.Types.Count == 1 ? "SharedEntity:" + first.Type : "SharedEntities:" + string.Join("+", sum.Types);
+                        first.Rule = sum.Types.Count == 1 ? "SharedEntity:" + first.Type : "SharedEntities:" + string.Join("+", sum.Types.OrderBy(t => t));
                         links[incident] = first;
                     }
                 }

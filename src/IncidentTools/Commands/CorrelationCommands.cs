@@ -54,6 +54,7 @@ namespace IncidentTools.Commands
         [Parameter(ParameterSetName = ValuesSet)] public double? WindowHours { get; set; }
         [Parameter(ParameterSetName = ValuesSet)] public double? PrevalenceThreshold { get; set; }
         [Parameter(ParameterSetName = ValuesSet)] public int? PrevalenceMinimumAlerts { get; set; }
+        [Parameter(ParameterSetName = ValuesSet)] public double? PrevalentLinkStrength { get; set; }
         [Parameter(ParameterSetName = ValuesSet)] public int? MaxAlertsPerIncident { get; set; }
         [Parameter(ParameterSetName = ValuesSet)] public int? MaxCandidatesPerEntity { get; set; }
         [Parameter(ParameterSetName = ValuesSet)] public bool? ReopenResolved { get; set; }
@@ -92,6 +93,7 @@ namespace IncidentTools.Commands
             if (WindowHours is double w) p.WindowHours = w;
             if (PrevalenceThreshold is double t) p.PrevalenceThreshold = t;
             if (PrevalenceMinimumAlerts is int m) p.PrevalenceMinimumAlerts = m;
+            if (PrevalentLinkStrength is double ps) p.PrevalentLinkStrength = ps;
             if (MaxAlertsPerIncident is int cap) p.MaxAlertsPerIncident = cap;
             if (MaxCandidatesPerEntity is int c) p.MaxCandidatesPerEntity = c;
             if (ReopenResolved is bool r) p.ReopenResolved = r;
