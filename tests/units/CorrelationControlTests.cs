@@ -105,6 +105,9 @@ namespace IncidentTools.Tests
             Assert.Contains(s.Reader.Comments(a), c => c.Comment == "seen by the mail team" && c.IncidentId == b);
             Assert.Contains(s.Reader.History(a), h => h.Action == "Merged" && h.Actor == "ann" && h.NewValue == b.ToString());
             Assert.Contains(Explain(s, a), l => l.Kind == "Merge" && l.AlertId == AlertId("m2") && l.Actor == "ann");
+            var redirected = Assert.Single(Explain(s, b));
+            Assert.Equal(("Redirected", (long?)a, "ann"), (redirected.Kind, redirected.OtherIncidentId, redirected.Actor));
+            Assert.Contains("same campaign", redirected.Reason);
             Assert.Throws<ArgumentException>(() => new IncidentMerger(s.Store).Merge(a, new[] { b }, "ann"));
         }
 

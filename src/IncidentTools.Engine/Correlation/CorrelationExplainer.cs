@@ -6,12 +6,34 @@ namespace IncidentTools.Correlation
 {
     /// <summary>
     /// Why an incident is what it is: for every alert, how it came in (the first alert, a shared entity with
-    /// the alert it linked to, or a person's merge or move), then every merge or join that was refused.
+    /// the alert it linked to, or a person's merge or move), where a merged incident went, then every merge or
+    /// join that was refused.
     /// </summary>
     public sealed class CorrelationExplainer
     {
         readonly IncidentStore _store;
         public CorrelationExplainer(IncidentStore store) { _store = store; }
+
+        /// <summary>A Redirected incident holds no alerts: it says where they went, who merged it and why.</summary>
+        CorrelationLink? Redirection(long incidentId)
+        {
+            using var cmd = _store.Command(
+                @"SELECT i.redirect_incident_id, h.time, h.actor,
+                         (SELECT r.new_value FROM history r WHERE r.incident_id = i.redirect_incident_id AND r.action = 'MergeReason' AND r.id > m.id ORDER BY r.id LIMIT 1)
+                  FROM incidents i
+                  LEFT JOIN history h ON h.id = (SELECT max(id) FROM history WHERE incident_id = i.id AND action = 'Redirected')
+                  LEFT JOIN history m ON m.id = (SELECT max(id) FROM history WHERE incident_id = i.redirect_incident_id AND action = 'Merged' AND new_value = CAST(i.id AS TEXT))
+                  WHERE i.id = $id AND i.status = $redirected", null, ("$id", incidentId), ("$redirected", (int)IncidentStatus.Redirected));
+            using var r = cmd.ExecuteReader();
+            if (!r.Read() || r.IsDBNull(0)) return null;
+            long into = r.GetInt64(0);
+            return new CorrelationLink
+            {
+                IncidentId = incidentId, Kind = "Redirected", Rule = "Merge", OtherIncidentId = into,
+                Time = r.IsDBNull(1) ? null : IncidentStore.Time(r.GetInt64(1)), Actor = r.IsDBNull(2) ? null : r.GetString(2),
+                Reason = $"merged into incident {into}" + (r.IsDBNull(3) ? "" : ": " + r.GetString(3)) + $"; its alerts and their links are explained there (Get-IncidentCorrelation -IncidentId {into})",
+            };
+        }
 
         public IEnumerable<CorrelationLink> Explain(long incidentId)
         {
@@ -73,6 +95,7 @@ ORDER BY a.first_activity, a.id, l.rowid";
                 }
             }
             foreach (var link in links) yield return link;
+            if (Redirection(incidentId) is CorrelationLink redirected) yield return redirected;
 
             using (var cmd = _store.Command(
                 @"SELECT time, alert_id, incident_id, other_incident_id, reason FROM correlation_refusals
