@@ -88,6 +88,28 @@ namespace IncidentTools.Tests
             Assert.Contains(b.Evidence, e => e.Type == EntityType.User && e.Key == "administrator");
             Assert.Contains(b.Evidence, e => e.Type == EntityType.Device && e.Key == "kali");
         }
+
+        [Fact]
+        public void CsvTimeline_MapsTheSameWayAsTheJsonTimeline()
+        {
+            var csv = ReaderHarness.ReadFile(TestData.Fixture("hayabusa/timeline.csv"));
+            Assert.Equal("Hayabusa", csv.Format);
+            Assert.Empty(csv.Errors);
+            Assert.Equal(2, csv.Alerts.Count);
+            var a = csv.Alerts[0];
+            Assert.Equal(("Suspicious Encoded PowerShell", Severity.High, "Execution"), (a.Title, a.Severity, a.Category));
+            Assert.Equal(new[] { "T1059.001" }, a.MitreTechniques);
+            Assert.Contains(a.Evidence, e => e.Type == EntityType.Device && e.Key == "ws-100.fabrikam.local");
+            Assert.Contains(a.Evidence, e => e.Type == EntityType.User && e.Key == @"fabrikam\dave");
+            Assert.Contains(a.Evidence, e => e.Type == EntityType.Process && e.Key == "ws-100.fabrikam.local|3030|2025-06-01 10:00:00.000");
+            var b = csv.Alerts[1];
+            Assert.Equal(("Failed Logon From Public IP", Severity.Medium, "InitialAccess"), (b.Title, b.Severity, b.Category));
+            Assert.Contains(b.Evidence, e => e.Type == EntityType.Ip && e.Key == "203.0.113.50");
+            Assert.Contains(b.Evidence, e => e.Type == EntityType.User && e.Key == "administrator");
+            // The same events as the JSON timeline are the same alerts.
+            var json = ReaderHarness.ReadFile(TestData.Fixture("hayabusa/timeline.jsonl"));
+            Assert.Equal(json.Alerts.Select(x => x.ProviderAlertId), csv.Alerts.Select(x => x.ProviderAlertId));
+        }
     }
 
     public class ChainsawReaderTests
