@@ -64,6 +64,8 @@ namespace IncidentTools.Tests
         public static JObject Url(string url) => Evidence("urlEvidence", new JProperty("url", url));
         public static JObject Domain(string domain) => Evidence("dnsEvidence", new JProperty("domainName", domain));
         public static JObject Mailbox(string address) => Evidence("mailboxEvidence", new JProperty("primaryAddress", address));
+        public static JObject FileAt(string folder, string name)
+            => Evidence("fileEvidence", new JProperty("fileDetails", new JObject { ["fileName"] = name, ["filePath"] = folder }));
 
         static JObject Evidence(string kind, params JProperty[] properties)
         {
@@ -596,6 +598,36 @@ namespace IncidentTools.Tests
             t.Import(Enumerable.Range(0, 20).Select(i => GraphAlert.Make("burst" + i, Min(i * 3),
                 GraphAlert.Device("d-100", "victim01.contoso.local"), GraphAlert.User("eve@contoso.com"), GraphAlert.Url($"http://tool{i}.example/x"))).ToArray());
             Assert.True(Enumerable.Range(0, 20).Select(i => t.IncidentOf("burst" + i)).Distinct().Count() > 10);
+        }
+
+        [Fact]
+        public void A_link_is_explained_by_the_entity_that_links_on_its_own_before_common_ones()
+        {
+            // With 10 alerts in the window, more than 3 is common: the host and ops@ are, zed.intruder@ (on 2) is not.
+            var policy = new CorrelationPolicy { PrevalenceMinimumAlerts = 5, PrevalenceThreshold = 0.3 };
+            using var s = new TestStore(policy);
+            var burst = Enumerable.Range(0, 10).Select(i => GraphAlert.Make("c" + i, Min(i * 3),
+                GraphAlert.Device("d-200", "victim02.contoso.local"), GraphAlert.User("ops@contoso.com"))).ToList();
+            // The last alert also shares a rare account with the one before it.
+            burst[8]["evidence"]!.Value<Newtonsoft.Json.Linq.JArray>()!.Add(GraphAlert.User("zed.intruder@contoso.com"));
+            burst[9]["evidence"]!.Value<Newtonsoft.Json.Linq.JArray>()!.Add(GraphAlert.User("zed.intruder@contoso.com"));
+            s.Import(burst.ToArray());
+            var link = Assert.Single(new CorrelationExplainer(s.Store).Explain(s.IncidentOf("c9")), l => l.AlertId == GraphAlert.AlertId("c9"));
+            Assert.Equal(("SharedEntity:User", "zed.intruder@contoso.com"), (link.Rule, link.EntityKey));
+        }
+
+        [Fact]
+        public void A_system_file_path_links_alerts_only_together_with_another_shared_entity()
+        {
+            using var s = new TestStore();
+            // Every Windows machine has cmd.exe in system32: on two hosts it links nothing.
+            s.Import(GraphAlert.Make("f1", Min(0), GraphAlert.Device("d-1", "a.contoso.local"), GraphAlert.FileAt(@"C:\Windows\System32", "cmd.exe")),
+                     GraphAlert.Make("f2", Min(5), GraphAlert.Device("d-2", "b.contoso.local"), GraphAlert.FileAt(@"c:\windows\system32", "CMD.EXE")),
+                     // A dropped file outside the Windows folder links on its own.
+                     GraphAlert.Make("f3", Min(10), GraphAlert.Device("d-3", "c.contoso.local"), GraphAlert.FileAt(@"C:\Users\Public", "evil.exe")),
+                     GraphAlert.Make("f4", Min(15), GraphAlert.Device("d-4", "d.contoso.local"), GraphAlert.FileAt(@"c:\users\public", "EVIL.exe")));
+            Assert.NotEqual(s.IncidentOf("f1"), s.IncidentOf("f2"));
+            Assert.Equal(s.IncidentOf("f3"), s.IncidentOf("f4"));
         }
 
         [Fact]

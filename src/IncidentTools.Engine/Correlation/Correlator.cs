@@ -236,17 +236,21 @@ namespace IncidentTools.Correlation
             // An entity type of strength 1 links on its own; weaker ones (and too-common entities, which keep the
             // policy's PrevalentLinkStrength) link only together, when the strengths of the entities an alert shares
             // with one incident add up to 1 (an IP and a URL at 0.5 each; an attacked host and its account).
-            var partial = new Dictionary<long, (double Strength, Link First, List<EntityType> Types)>();
+            // Entities that link on their own come first, so a link is explained by one entity whenever one suffices.
+            var linking = new List<(long Id, EntityType Type, double Strength)>();
             foreach (var e in entities)
             {
                 double strength = _policy.LinkStrength(e.Type);
-                if (strength <= 0) continue;
-                if (EntityNormaliser.IsNoise(e.Type, e.Key, e.Name)) continue;
-                if (_prevalence.IsTooCommon(tx, alert.TenantId, e.Id, e.Count, alert.First))
+                if (strength <= 0 || EntityNormaliser.IsNoise(e.Type, e.Key, e.Name)) continue;
+                if (EntityNormaliser.IsCommonByNature(e.Type, e.Key) || _prevalence.IsTooCommon(tx, alert.TenantId, e.Id, e.Count, alert.First))
                     strength = Math.Min(strength, _policy.PrevalentLinkStrength);
-                if (strength <= 0) continue;
+                if (strength > 0) linking.Add((e.Id, e.Type, strength));
+            }
+            var partial = new Dictionary<long, (double Strength, Link First, List<EntityType> Types)>();
+            foreach (var (entityId, type, strength) in linking.OrderByDescending(x => x.Strength >= 1 - 1e-9))
+            {
                 find.Parameters.Clear();
-                find.Parameters.AddWithValue("$entity", e.Id);
+                find.Parameters.AddWithValue("$entity", entityId);
                 find.Parameters.AddWithValue("$from", alert.First - window);
                 find.Parameters.AddWithValue("$to", alert.Last + window);
                 find.Parameters.AddWithValue("$self", alert.Id);
@@ -259,9 +263,9 @@ namespace IncidentTools.Correlation
                     if (links.ContainsKey(incident) || !seenThroughThis.Add(incident)) continue;
                     long otherFirst = r.GetInt64(2), otherLast = r.GetInt64(3);
                     long gap = Math.Max(0, Math.Max(otherFirst - alert.Last, alert.First - otherLast));
-                    var link = new Link { IncidentId = incident, LinkedAlertId = r.GetString(0), EntityId = e.Id, Type = e.Type, GapSeconds = gap / TimeSpan.TicksPerSecond };
+                    var link = new Link { IncidentId = incident, LinkedAlertId = r.GetString(0), EntityId = entityId, Type = type, GapSeconds = gap / TimeSpan.TicksPerSecond };
                     var sum = partial.TryGetValue(incident, out var p) ? p : (Strength: 0.0, First: link, Types: new List<EntityType>());
-                    sum.Types.Add(e.Type);
+                    sum.Types.Add(type);
                     sum.Strength += strength;
                     partial[incident] = sum;
                     if (sum.Strength >= 1 - 1e-9)

@@ -21,7 +21,7 @@ namespace IncidentTools
         public Severity Severity { get; set; }
         public AlertStatus Status { get; set; }
         public string? Category { get; set; }
-        public string[] MitreTechniques { get; set; } = Array.Empty<string>();
+        public TextList MitreTechniques { get; set; } = TextList.Empty;
         public string? ServiceSource { get; set; }
         public string? DetectionSource { get; set; }
         public string? DetectorId { get; set; }

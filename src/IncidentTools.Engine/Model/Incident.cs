@@ -14,8 +14,8 @@ namespace IncidentTools
         public string? AssignedTo { get; set; }
         public Classification Classification { get; set; }
         public Determination Determination { get; set; }
-        public string[] Tags { get; set; } = Array.Empty<string>();
-        public string[] SystemTags { get; set; } = Array.Empty<string>();
+        public TextList Tags { get; set; } = TextList.Empty;
+        public TextList SystemTags { get; set; } = TextList.Empty;
         public DateTimeOffset CreatedDateTime { get; set; }
         public DateTimeOffset LastUpdateDateTime { get; set; }
         public DateTimeOffset FirstActivityDateTime { get; set; }
@@ -25,14 +25,14 @@ namespace IncidentTools
         public int UserCount { get; set; }
         public int MailboxCount { get; set; }
         /// <summary>MITRE ATT&amp;CK tactics and other alert categories, in kill-chain order.</summary>
-        public string[] Categories { get; set; } = Array.Empty<string>();
-        public string[] ServiceSources { get; set; } = Array.Empty<string>();
-        public string[] DetectionSources { get; set; } = Array.Empty<string>();
+        public TextList Categories { get; set; } = TextList.Empty;
+        public TextList ServiceSources { get; set; } = TextList.Empty;
+        public TextList DetectionSources { get; set; } = TextList.Empty;
         public long? RedirectIncidentId { get; set; }
         public string? ResolvingComment { get; set; }
         public int Priority { get; set; }
         /// <summary>The points each documented factor gave to Priority (see PriorityCalculator).</summary>
-        public SortedDictionary<string, int> PriorityFactors { get; set; } = new SortedDictionary<string, int>();
+        public FactorMap PriorityFactors { get; set; } = new FactorMap();
         public string TenantId { get; set; } = "";
         /// <summary>Changes on every write; a pipeline write carrying an older Version is checked for conflicts.</summary>
         public long Version { get; set; }
@@ -51,14 +51,14 @@ namespace IncidentTools
         public string Name { get; set; } = "";
         public string Key { get; set; } = "";
         /// <summary>Every normalised identifier the data tied to this entity (its Key among them).</summary>
-        public string[] Aliases { get; set; } = Array.Empty<string>();
+        public TextList Aliases { get; set; } = TextList.Empty;
         public long? IncidentId { get; set; }
         public string TenantId { get; set; } = "";
         public int AlertCount { get; set; }
         public DateTimeOffset FirstSeen { get; set; }
         public DateTimeOffset LastSeen { get; set; }
         public string? Verdict { get; set; }
-        public string[] Roles { get; set; } = Array.Empty<string>();
+        public TextList Roles { get; set; } = TextList.Empty;
         public Dictionary<string, string> Properties { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
         public override string ToString() => Type + ": " + Name;

@@ -187,6 +187,23 @@ namespace IncidentTools.Normalisation
             return k.ToLowerInvariant();
         }
 
+        /// <summary>
+        /// True for an entity that is common by nature: a file known only by a name without its folder, or by a path
+        /// in the Windows folder. Every machine has c:\windows\system32\cmd.exe, so such a path alone says nothing
+        /// about which attack an alert belongs to; with the same host it still does. Correlation treats it as a
+        /// too-common entity (a file with a hash is keyed by the hash and is not affected).
+        /// </summary>
+        public static bool IsCommonByNature(EntityType type, string key) => type == EntityType.File && IsSystemFilePath(key);
+
+        static bool IsSystemFilePath(string key)
+        {
+            if (!key.StartsWith("path:", StringComparison.Ordinal)) return false;
+            string path = key.Substring(5).Replace('/', '\\');
+            if (path.IndexOf('\\') < 0) return true;
+            return path.Contains(":\\windows\\") || path.StartsWith("\\systemroot\\", StringComparison.Ordinal)
+                || path.StartsWith("%systemroot%\\", StringComparison.Ordinal) || path.StartsWith("%windir%\\", StringComparison.Ordinal);
+        }
+
         /// <summary>True when an entity can never link alerts on its own, whatever the policy says.</summary>
         public static bool IsNoise(EntityType type, string key, string? name)
         {

@@ -287,7 +287,7 @@ namespace IncidentTools.Store
                 Severity = incoming.Severity == Severity.Unknown ? old.Severity : incoming.Severity,
                 Status = incoming.Status == AlertStatus.Unknown ? old.Status : incoming.Status,
                 Category = incoming.Category ?? old.Category,
-                MitreTechniques = incoming.MitreTechniques.Length == 0 ? old.MitreTechniques : incoming.MitreTechniques,
+                MitreTechniques = incoming.MitreTechniques.Count == 0 ? old.MitreTechniques : incoming.MitreTechniques,
                 ServiceSource = incoming.ServiceSource ?? old.ServiceSource,
                 DetectionSource = incoming.DetectionSource ?? old.DetectionSource,
                 DetectorId = incoming.DetectorId ?? old.DetectorId,

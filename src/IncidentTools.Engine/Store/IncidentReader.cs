@@ -98,7 +98,7 @@ namespace IncidentTools.Store
                 AlertCount = r.GetInt32(16), DeviceCount = r.GetInt32(17), UserCount = r.GetInt32(18), MailboxCount = r.GetInt32(19),
                 Categories = Strings(r.GetString(20)), ServiceSources = Strings(r.GetString(21)), DetectionSources = Strings(r.GetString(22)),
                 RedirectIncidentId = r.IsDBNull(23) ? null : r.GetInt64(23), ResolvingComment = r.IsDBNull(24) ? null : r.GetString(24),
-                Priority = r.GetInt32(25), PriorityFactors = JsonConvert.DeserializeObject<SortedDictionary<string, int>>(r.GetString(26)) ?? new SortedDictionary<string, int>(),
+                Priority = r.GetInt32(25), PriorityFactors = JsonConvert.DeserializeObject<FactorMap>(r.GetString(26)) ?? new FactorMap(),
                 Version = r.GetInt64(27), Tags = Strings(r.GetString(28)),
             };
         }
