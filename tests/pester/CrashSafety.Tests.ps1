@@ -13,7 +13,7 @@ Describe 'An import killed in the middle' {
         New-GraphAlertNdjson -Path $file -Count $total -Prefix crash
         $sizeMb = (Get-Item $file).Length / 1MB
         # Make the store (and the module's SQLite) ready before timing the child.
-        Get-Incident -Store $store -First 1 | Out-Null
+        Set-IncidentCorrelationPolicy -Store $store -Reset | Out-Null
 
         $child = Start-ChildPwsh -Name importer -Script "Import-Alert -LiteralPath '$file' -Store '$store' | Out-Null; 'finished'"
         # Kill it once its first batch is committed, while it writes the next one.

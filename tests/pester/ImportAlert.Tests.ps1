@@ -121,7 +121,8 @@ Describe 'Import-Alert: Graph alerts_v2 input shapes' {
 
     It 'changes nothing under -WhatIf' {
         Import-Alert -Path (Join-Path $Samples 'contoso-graph-alerts.json') -WhatIf | Out-Null
-        @(Get-Incident).Count | Should -Be 0
+        Test-Path $env:INCIDENTTOOLS_STORE | Should -BeFalse -Because 'not even the store is created'
+        { Get-Incident -ErrorAction Stop } | Should -Throw -ErrorId 'StoreNotFound*' 
     }
 
     It '-TenantId puts every alert in the given tenant' {

@@ -132,3 +132,43 @@ Describe 'Errors' {
         (Get-FileHash $store).Hash | Should -Be $hash
     }
 }
+
+Describe 'Piped objects keep their store' {
+    BeforeAll {
+        $storeA = New-TestStore
+        $storeB = New-TestStore
+        Import-Alert -Path (Join-Path $Samples 'contoso-graph-alerts.json') -Store $storeA | Out-Null
+        Import-Alert -Path (Join-Path $Samples 'contoso-graph-alerts.json') -Store $storeB | Out-Null
+        $env:INCIDENTTOOLS_STORE = $storeB
+    }
+    AfterAll { Remove-Item Env:INCIDENTTOOLS_STORE }
+
+    It 'changes, reads and removes in the store the object came from, never in the default one' {
+        Get-Incident -Store $storeA -Id 1 | Set-Incident -DisplayName 'renamed in A'
+        (Get-Incident -Store $storeA -Id 1).DisplayName | Should -Be 'renamed in A'
+        (Get-Incident -Id 1).DisplayName | Should -Not -Be 'renamed in A'
+        (Get-Incident -Store $storeA -Id 1 | Get-IncidentAlert | Select-Object -First 1).Store | Should -Be (Get-Item $storeA).FullName
+        $before = @(Get-Incident).Count
+        Get-Incident -Store $storeA -Id 4 | Remove-Incident -Confirm:$false
+        @(Get-Incident).Count | Should -Be $before
+        { Get-Incident -Store $storeA -Id 4 -ErrorAction Stop } | Should -Throw -ErrorId 'IncidentNotFound*'
+    }
+
+    It 'refuses a path where there is no store instead of creating one' {
+        $missing = Join-Path (Split-Path $storeA) 'no/such/dir/incidents.db'
+        { Get-Incident -Store $missing -ErrorAction Stop } | Should -Throw -ErrorId 'StoreNotFound*'
+        Test-Path (Split-Path $missing) | Should -BeFalse
+    }
+
+    It 'refuses -Id $null rather than listing every incident' {
+        { Get-Incident -Id $null -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+
+    It 'removes only the piped alert, not the import it came from' {
+        $alert = Get-IncidentAlert -Store $storeA -IncidentId 1 | Select-Object -First 1
+        $count = @(Get-IncidentAlert -Store $storeA -AlertId '*').Count
+        $alert | Remove-Alert -Confirm:$false
+        @(Get-IncidentAlert -Store $storeA -AlertId '*').Count | Should -Be ($count - 1)
+    }
+}
+

@@ -109,7 +109,7 @@ namespace IncidentTools.Correlation
             using (var r = cmd.ExecuteReader())
                 while (r.Read()) former[r.GetString(0)] = r.GetInt64(1);
             var formerIncidents = new SortedSet<long>(former.Values);
-            long firstProvisional = Convert.ToInt64(_store.Scalar("SELECT coalesce(max(id), 0) + 1 FROM incidents", tx));
+            long firstProvisional = Convert.ToInt64(_store.Scalar("SELECT " + IncidentStore.NextIncidentId, tx));
 
             // 2. Detach the alerts and forget how they were grouped (people's history stays).
             foreach (var sql in new[]
@@ -224,8 +224,8 @@ namespace IncidentTools.Correlation
                 {
                     // Moved to a new incident: it stands alone again.
                     using var cmd = _store.Command(
-                        @"INSERT INTO incidents (tenant_id, display_name, severity, status, created, last_update, first_activity, last_activity, alert_count, version)
-                          SELECT tenant_id, '', severity, $active, $now, $now, first_activity, last_activity, 0, 1 FROM alerts WHERE id = $id RETURNING id", tx,
+                        @"INSERT INTO incidents (id, tenant_id, display_name, severity, status, created, last_update, first_activity, last_activity, alert_count, version)
+                          SELECT " + IncidentStore.NextIncidentId + @", tenant_id, '', severity, $active, $now, $now, first_activity, last_activity, 0, 1 FROM alerts WHERE id = $id RETURNING id", tx,
                         ("$active", (int)IncidentStatus.Active), ("$now", IncidentStore.Ticks(_now)), ("$id", alert));
                     MoveOne(tx, alert, f, Convert.ToInt64(cmd.ExecuteScalar()));
                 }

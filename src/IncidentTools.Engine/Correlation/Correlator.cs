@@ -295,8 +295,8 @@ namespace IncidentTools.Correlation
         {
             long now = IncidentStore.Ticks(_now);
             using var cmd = _store.Command(
-                @"INSERT INTO incidents (tenant_id, display_name, severity, status, created, last_update, first_activity, last_activity, alert_count, version)
-                  VALUES ($tenant, '', 0, $status, $now, $now, $first, $last, 0, 1) RETURNING id", tx,
+                @"INSERT INTO incidents (id, tenant_id, display_name, severity, status, created, last_update, first_activity, last_activity, alert_count, version)
+                  VALUES (" + IncidentStore.NextIncidentId + @", $tenant, '', 0, $status, $now, $now, $first, $last, 0, 1) RETURNING id", tx,
                 ("$tenant", alert.TenantId), ("$status", (int)IncidentStatus.Active), ("$now", now), ("$first", alert.First), ("$last", alert.Last));
             long id = Convert.ToInt64(cmd.ExecuteScalar());
             Log(tx, id, "Created");

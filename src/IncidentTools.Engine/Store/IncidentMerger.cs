@@ -105,8 +105,8 @@ namespace IncidentTools.Store
             else
             {
                 using var cmd = _store.Command(
-                    @"INSERT INTO incidents (tenant_id, display_name, severity, status, created, last_update, first_activity, last_activity, alert_count, version)
-                      SELECT tenant_id, '', severity, $active, $now, $now, first_activity, last_activity, 0, 1 FROM alerts WHERE id = $id RETURNING id", tx,
+                    @"INSERT INTO incidents (id, tenant_id, display_name, severity, status, created, last_update, first_activity, last_activity, alert_count, version)
+                      SELECT " + IncidentStore.NextIncidentId + @", tenant_id, '', severity, $active, $now, $now, first_activity, last_activity, 0, 1 FROM alerts WHERE id = $id RETURNING id", tx,
                     ("$active", (int)IncidentStatus.Active), ("$now", IncidentStore.Ticks(time)), ("$id", alertId));
                 to = Convert.ToInt64(cmd.ExecuteScalar());
                 anchor = null;

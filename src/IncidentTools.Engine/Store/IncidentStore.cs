@@ -9,7 +9,10 @@ namespace IncidentTools.Store
     /// <summary>Why a store cannot be used; cmdlets turn it into a terminating error.</summary>
     public sealed class StoreException : Exception
     {
-        public StoreException(string message, Exception? inner = null) : base(message, inner) { }
+        public StoreException(string message, Exception? inner = null, string errorId = "StoreUnavailable") : base(message, inner) { ErrorId = errorId; }
+
+        /// <summary>The stable ErrorId a cmdlet reports: StoreUnavailable, StoreNotFound or StoreSchemaTooNew.</summary>
+        public string ErrorId { get; }
     }
 
     /// <summary>
@@ -19,6 +22,12 @@ namespace IncidentTools.Store
     public sealed class IncidentStore : IDisposable
     {
         public string Path { get; }
+
+        /// <summary>
+        /// The id for a new incident: never one used before, also when incidents were removed (their history stays,
+        /// and an id must never name two incidents in it).
+        /// </summary>
+        internal const string NextIncidentId = "(SELECT max(coalesce((SELECT max(id) FROM incidents), 0), coalesce((SELECT max(incident_id) FROM history), 0)) + 1)";
         internal SqliteConnection Connection { get; }
 
         IncidentStore(string path, SqliteConnection connection) { Path = path; Connection = connection; }
@@ -41,15 +50,20 @@ namespace IncidentTools.Store
             return System.IO.Path.Combine(root, "IncidentTools", "incidents.db");
         }
 
-        /// <summary>Opens (creating when absent) and migrates the store at path.</summary>
-        public static IncidentStore Open(string? path = null) => Open(path, Schema.Migrations);
+        /// <summary>
+        /// Opens and migrates the store at path. With create, a missing store is created (importing does that);
+        /// without, a missing store is an error (StoreNotFound), so a mistyped path never looks like an empty store.
+        /// </summary>
+        public static IncidentStore Open(string? path = null, bool create = true) => Open(path, Schema.Migrations, create);
 
         /// <summary>Opens the store, migrating it with the given list (tests pass their own list to exercise the migration runner).</summary>
-        internal static IncidentStore Open(string? path, IReadOnlyList<string> migrations)
+        internal static IncidentStore Open(string? path, IReadOnlyList<string> migrations, bool create = true)
         {
             string full = System.IO.Path.GetFullPath(string.IsNullOrWhiteSpace(path) ? DefaultPath() : path!);
             if (Directory.Exists(full))
                 throw new StoreException($"The store path '{full}' is a folder. Give the path of a store file, for example '{System.IO.Path.Combine(full, "incidents.db")}'.");
+            if (!create && !File.Exists(full))
+                throw new StoreException($"There is no store at '{full}'. Check the path, or import alerts into it first (Import-Alert -Store '{full}').", null, "StoreNotFound");
             string? folder = System.IO.Path.GetDirectoryName(full);
             try
             {
@@ -176,7 +190,7 @@ namespace IncidentTools.Store
         }
 
         StoreException TooNew(int version, int known)
-            => new StoreException($"The store '{Path}' has schema version {version}, newer than this IncidentTools understands ({known}). Update the IncidentTools module; the store was not changed.");
+            => new StoreException($"The store '{Path}' has schema version {version}, newer than this IncidentTools understands ({known}). Update the IncidentTools module; the store was not changed.", null, "StoreSchemaTooNew");
 
         /// <summary>
         /// A consistent online copy through SQLite's backup API: one read snapshot, while other processes keep

@@ -7,7 +7,7 @@ namespace IncidentTools.Commands
     /// <summary>A consistent copy of the store, taken while other processes keep importing and editing.</summary>
     [Cmdlet(VerbsData.Backup, "IncidentStore", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(FileInfo))]
-    public sealed class BackupIncidentStoreCommand : StoreCmdlet
+    public sealed class BackupIncidentStoreCommand : StoreCommand
     {
         /// <summary>The backup file, or an existing folder to hold one named after the store and the time.</summary>
         [Parameter(Mandatory = true, Position = 0)]

@@ -8,7 +8,7 @@ namespace IncidentTools.Commands
     /// <summary>Adds a comment to incidents, with its author and time.</summary>
     [Cmdlet(VerbsCommon.Add, "IncidentComment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType("IncidentTools.Comment")]
-    public sealed class AddIncidentCommentCommand : StoreCmdlet
+    public sealed class AddIncidentCommentCommand : StoreObjectCommand
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
@@ -38,7 +38,7 @@ namespace IncidentTools.Commands
     /// <summary>Comments of incidents, oldest first.</summary>
     [Cmdlet(VerbsCommon.Get, "IncidentComment")]
     [OutputType("IncidentTools.Comment")]
-    public sealed class GetIncidentCommentCommand : StoreCmdlet
+    public sealed class GetIncidentCommentCommand : StoreObjectCommand
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
@@ -61,7 +61,7 @@ namespace IncidentTools.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "IncidentHistory")]
     [OutputType(typeof(HistoryEntry))]
-    public sealed class GetIncidentHistoryCommand : StoreCmdlet
+    public sealed class GetIncidentHistoryCommand : StoreObjectCommand
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
@@ -73,7 +73,7 @@ namespace IncidentTools.Commands
             foreach (var id in NotYetHandled(IncidentId))
             {
                 bool any = false;
-                foreach (var h in Reader.History(id)) { any = true; WriteObject(h); }
+                foreach (var h in Reader.History(id)) { any = true; WriteStoreObject(h); }
                 if (!any) WriteNotFound(id);
             }
         }

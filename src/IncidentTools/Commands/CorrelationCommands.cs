@@ -11,7 +11,7 @@ namespace IncidentTools.Commands
     /// <summary>Why incidents hold together: every alert's link (or first alert, or a person's decision) and every refused merge.</summary>
     [Cmdlet(VerbsCommon.Get, "IncidentCorrelation")]
     [OutputType(typeof(CorrelationLink))]
-    public sealed class GetIncidentCorrelationCommand : StoreCmdlet
+    public sealed class GetIncidentCorrelationCommand : StoreObjectCommand
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
@@ -23,7 +23,7 @@ namespace IncidentTools.Commands
             foreach (var id in IncidentId)
             {
                 if (Reader.Incident(id) == null) { WriteNotFound(id); continue; }
-                foreach (var link in explainer.Explain(id)) WriteObject(link);
+                foreach (var link in explainer.Explain(id)) WriteStoreObject(link);
             }
         }
     }
@@ -31,7 +31,7 @@ namespace IncidentTools.Commands
     /// <summary>The correlation policy kept in the store.</summary>
     [Cmdlet(VerbsCommon.Get, "IncidentCorrelationPolicy")]
     [OutputType(typeof(CorrelationPolicy))]
-    public sealed class GetIncidentCorrelationPolicyCommand : StoreCmdlet
+    public sealed class GetIncidentCorrelationPolicyCommand : StoreCommand
     {
         protected override void EndProcessing() => WriteObject(CorrelationPolicyStore.Load(OpenStore()));
     }
@@ -39,9 +39,12 @@ namespace IncidentTools.Commands
     /// <summary>Changes the correlation policy: only the values given; a value out of range is refused with its range and nothing is saved.</summary>
     [Cmdlet(VerbsCommon.Set, "IncidentCorrelationPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ValuesSet)]
     [OutputType(typeof(CorrelationPolicy))]
-    public sealed class SetIncidentCorrelationPolicyCommand : StoreCmdlet
+    public sealed class SetIncidentCorrelationPolicyCommand : StoreCommand
     {
         const string ValuesSet = "Values", PolicySet = "Policy", ResetSet = "Reset";
+
+        /// <summary>Setting the policy before the first import creates the store.</summary>
+        protected override bool CreatesStore => true;
 
         /// <summary>A whole policy, for example one read with Get-IncidentCorrelationPolicy and changed.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PolicySet)]
@@ -111,7 +114,7 @@ namespace IncidentTools.Commands
     /// <summary>Merges incidents into one: the sources become Redirected, their alerts and tags move, their comments and history stay reachable.</summary>
     [Cmdlet(VerbsData.Merge, "Incident", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(Incident))]
-    public sealed class MergeIncidentCommand : StoreCmdlet
+    public sealed class MergeIncidentCommand : StoreObjectCommand
     {
         /// <summary>The incidents to merge (with -Into, the sources; without, all of them).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -120,6 +123,7 @@ namespace IncidentTools.Commands
 
         /// <summary>The surviving incident. Default: the given incident with the most alerts (then the oldest).</summary>
         [Parameter(Position = 1)]
+        [ArgumentCompleter(typeof(IncidentIdCompleter))]
         public long? Into { get; set; }
 
         /// <summary>Why; kept in the survivor's history.</summary>
@@ -151,7 +155,7 @@ namespace IncidentTools.Commands
             try
             {
                 var merged = new IncidentMerger(OpenStore()).Merge(survivor.Id, sources, Actor, Comment);
-                if (PassThru) WriteObject(merged);
+                if (PassThru) WriteStoreObject(merged);
             }
             catch (ArgumentException ex)
             {
@@ -163,7 +167,7 @@ namespace IncidentTools.Commands
     /// <summary>Moves alerts to another incident, or to a new one; both sides are recomputed.</summary>
     [Cmdlet(VerbsCommon.Move, "IncidentAlert", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ToSet)]
     [OutputType(typeof(Incident))]
-    public sealed class MoveIncidentAlertCommand : StoreCmdlet
+    public sealed class MoveIncidentAlertCommand : StoreObjectCommand
     {
         const string ToSet = "ToIncident", NewSet = "NewIncident";
 
@@ -173,6 +177,7 @@ namespace IncidentTools.Commands
         public string[] AlertId { get; set; } = Array.Empty<string>();
 
         [Parameter(Mandatory = true, Position = 1, ParameterSetName = ToSet)]
+        [ArgumentCompleter(typeof(IncidentIdCompleter))]
         public long ToIncidentId { get; set; }
 
         /// <summary>Starts one new incident for all the alerts given.</summary>
@@ -214,7 +219,7 @@ namespace IncidentTools.Commands
         {
             if (!PassThru) return;
             foreach (var id in _touched)
-                if (Reader.Incident(id) is Incident incident) WriteObject(incident);
+                if (Reader.Incident(id) is Incident incident) WriteStoreObject(incident);
         }
     }
 }
@@ -227,7 +232,7 @@ namespace IncidentTools.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "IncidentCorrelation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(ReplayChange))]
-    public sealed class InvokeIncidentCorrelationCommand : StoreCmdlet
+    public sealed class InvokeIncidentCorrelationCommand : StoreCommand
     {
         /// <summary>The policy to replay under; saved as the store's policy when the replay is applied. Default: the stored policy.</summary>
         [Parameter(ValueFromPipeline = true)]
@@ -273,7 +278,7 @@ namespace IncidentTools.Commands
             progress.RecordType = ProgressRecordType.Completed;
             WriteProgress(progress);
             if (apply && Policy != null) CorrelationPolicyStore.Save(store, policy);
-            foreach (var change in changes) WriteObject(change);
+            foreach (var change in changes) WriteStoreObject(change);
         }
 
         protected override void StopProcessing() => _cancel.Cancel();

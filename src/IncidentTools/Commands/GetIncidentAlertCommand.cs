@@ -6,7 +6,7 @@ namespace IncidentTools.Commands
     /// <summary>The Alerts tab: alerts of incidents, or alerts by id.</summary>
     [Cmdlet(VerbsCommon.Get, "IncidentAlert", DefaultParameterSetName = IncidentSet)]
     [OutputType(typeof(Alert))]
-    public sealed class GetIncidentAlertCommand : StoreCmdlet
+    public sealed class GetIncidentAlertCommand : StoreObjectCommand
     {
         const string IncidentSet = "Incident", AlertSet = "Alert";
 
@@ -31,7 +31,7 @@ namespace IncidentTools.Commands
                 foreach (var alert in Reader.Alerts(null, AlertId, IncludeOriginal))
                 {
                     any = true;
-                    WriteObject(alert);
+                    WriteStoreObject(alert);
                 }
                 if (!any)
                     WriteError(new ErrorRecord(new ItemNotFoundException($"No alert matches '{string.Join("', '", AlertId)}'."), "AlertNotFound", ErrorCategory.ObjectNotFound, AlertId));
@@ -39,7 +39,7 @@ namespace IncidentTools.Commands
             }
             var ids = NotYetHandled(IncidentId);
             if (ids.Length == 0) return;
-            foreach (var alert in Reader.Alerts(ids, null, IncludeOriginal)) WriteObject(alert);
+            foreach (var alert in Reader.Alerts(ids, null, IncludeOriginal)) WriteStoreObject(alert);
             foreach (var id in ids)
                 if (Reader.Incident(id) == null) WriteNotFound(id);
         }

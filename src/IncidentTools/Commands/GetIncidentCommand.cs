@@ -8,7 +8,7 @@ namespace IncidentTools.Commands
     /// <summary>The incident queue: every incident, or those matching the filters, newest activity first.</summary>
     [Cmdlet(VerbsCommon.Get, "Incident", SupportsPaging = true)]
     [OutputType(typeof(Incident))]
-    public sealed class GetIncidentCommand : StoreCmdlet
+    public sealed class GetIncidentCommand : StoreObjectCommand
     {
         /// <summary>
         /// Named IncidentId (alias Id) so that piped alerts, entities and comments bind their IncidentId: the binder
@@ -17,6 +17,7 @@ namespace IncidentTools.Commands
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
         [ArgumentCompleter(typeof(IncidentIdCompleter))]
+        [ValidateNotNullOrEmpty] // -Id $null must not mean "every incident" (say, before a Remove-Incident)
         public long[]? IncidentId { get; set; }
 
         [Parameter] [ValidateWildcardPattern] public string[]? TenantId { get; set; }
@@ -92,7 +93,7 @@ namespace IncidentTools.Commands
                 filter.First = first; filter.Skip = skip;
                 WriteObject(PagingParameters.NewTotalCount((ulong)total, 1.0));
             }
-            foreach (var incident in Reader.Incidents(filter)) WriteObject(incident);
+            foreach (var incident in Reader.Incidents(filter)) WriteStoreObject(incident);
             if (ids != null)
                 foreach (var missing in ids.Except(Reader.Incidents(new IncidentFilter { Ids = ids }).Select(i => i.Id)))
                     WriteNotFound(missing);

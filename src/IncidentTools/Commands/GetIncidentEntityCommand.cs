@@ -7,7 +7,7 @@ namespace IncidentTools.Commands
     /// <summary>The Devices / Users / Mailboxes / ... tabs: entities of incidents, of alerts, or of all incidents.</summary>
     [Cmdlet(VerbsCommon.Get, "IncidentEntity")]
     [OutputType(typeof(Entity))]
-    public sealed class GetIncidentEntityCommand : StoreCmdlet
+    public sealed class GetIncidentEntityCommand : StoreObjectCommand
     {
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
@@ -42,15 +42,15 @@ namespace IncidentTools.Commands
             if (ids.Length == 0) return;
             foreach (var id in ids)
                 if (Reader.Incident(id) == null) WriteNotFound(id);
-            foreach (var e in Reader.Entities(ids, Type, Name)) WriteObject(e);
+            foreach (var e in Reader.Entities(ids, Type, Name)) WriteStoreObject(e);
         }
 
         protected override void EndProcessing()
         {
             foreach (var chunk in _alertIds.Distinct().Chunk(AlertIdsPerQuery))
-                foreach (var e in Reader.Entities(null, Type, Name, chunk)) WriteObject(e);
+                foreach (var e in Reader.Entities(null, Type, Name, chunk)) WriteStoreObject(e);
             if (_gotInput || MyInvocation.ExpectingInput) return;
-            foreach (var e in Reader.Entities(null, Type, Name)) WriteObject(e);
+            foreach (var e in Reader.Entities(null, Type, Name)) WriteStoreObject(e);
         }
     }
 }

@@ -14,7 +14,7 @@ namespace IncidentTools.Commands
     [Cmdlet(VerbsData.Import, "Alert", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
     [OutputType(typeof(ImportSummary))]
     [OutputType(typeof(Alert))]
-    public sealed class ImportAlertCommand : StoreCmdlet
+    public sealed class ImportAlertCommand : StoreCommand
     {
         const string PathSet = "Path", LiteralPathSet = "LiteralPath", InputSet = "InputObject";
 
@@ -69,6 +69,8 @@ namespace IncidentTools.Commands
         readonly CancellationTokenSource _stop = new CancellationTokenSource();
         const int ProgressId = 1;
         string _progressActivity = "Importing alerts";
+
+        protected override bool CreatesStore => true;
 
         protected override void BeginProcessing()
         {
@@ -167,7 +169,7 @@ namespace IncidentTools.Commands
             {
                 var ids = _session.AlertIds.Distinct().ToArray();
                 foreach (var chunk in ids.Select((id, i) => (id, i)).GroupBy(x => x.i / 500, x => x.id))
-                    foreach (var alert in Reader.Alerts(null, chunk.ToArray())) WriteObject(alert);
+                    foreach (var alert in Reader.Alerts(null, chunk.ToArray())) WriteStoreObject(alert);
             }
             else WriteObject(summary);
         }

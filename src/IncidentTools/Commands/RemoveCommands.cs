@@ -10,11 +10,11 @@ namespace IncidentTools.Commands
     /// Removes alerts: those given (pipeline or -AlertId), those an import added (-ImportId, to undo a wrong
     /// import) or those older than a date (-Before). Incidents they leave empty are removed, the others recomputed.
     /// </summary>
-    [Cmdlet(VerbsCommon.Remove, "Alert", DefaultParameterSetName = AlertIdSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Remove, "Alert", DefaultParameterSetName = InputSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(RemovalSummary))]
     public sealed class RemoveAlertCommand : RemoveCommandBase
     {
-        const string AlertIdSet = "AlertId", InputSet = "InputObject", ImportSet = "ImportId", BeforeSet = "Before";
+        const string AlertIdSet = "AlertId", InputSet = "InputObject", ImportSet = "ImportId", SummarySet = "ImportSummary", BeforeSet = "Before";
 
         /// <summary>Alerts from Get-IncidentAlert.</summary>
         [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
@@ -27,9 +27,16 @@ namespace IncidentTools.Commands
         public string[] AlertId { get; set; } = Array.Empty<string>();
 
         /// <summary>Imports to undo (ImportId of Import-Alert's summary): the alerts each one added.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ImportSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, ParameterSetName = ImportSet)]
         [ValidateNotNullOrEmpty]
         public string[] ImportId { get; set; } = Array.Empty<string>();
+
+        /// <summary>
+        /// Import-Alert's summaries, piped: the imports to undo. Bound by value, not by the ImportId property, which a
+        /// piped alert also has (the last import that touched it): piping an alert removes that alert only.
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = SummarySet, ValueFromPipeline = true)]
+        public IncidentTools.Import.ImportSummary[] Summary { get; set; } = Array.Empty<IncidentTools.Import.ImportSummary>();
 
         /// <summary>Removes alerts whose last activity is before this time.</summary>
         [Parameter(Mandatory = true, ParameterSetName = BeforeSet)]
@@ -56,6 +63,9 @@ namespace IncidentTools.Commands
                 case ImportSet:
                     foreach (var id in ImportId) UndoImport(id);
                     break;
+                case SummarySet:
+                    foreach (var summary in Summary) UndoImport(summary.ImportId);
+                    break;
                 case BeforeSet:
                     var before = Utc(Before);
                     var old = Remover.AlertsBefore(before);
@@ -74,7 +84,7 @@ namespace IncidentTools.Commands
                 _pending.Add(alert.Id);
         }
 
-        void Flush()
+        protected override void Flush()
         {
             if (_pending.Count == 0) return;
             Report(Remover.RemoveAlerts(_pending, "removed with Remove-Alert"));
@@ -138,7 +148,7 @@ namespace IncidentTools.Commands
 
         protected override void EndProcessing() => Flush();
 
-        void Flush()
+        protected override void Flush()
         {
             if (_pending.Count == 0) return;
             Report(Remover.RemoveIncidents(_pending, "removed with Remove-Incident"));
@@ -147,13 +157,22 @@ namespace IncidentTools.Commands
     }
 
     /// <summary>What Remove-Alert and Remove-Incident share: the remover, -PassThru and what they report.</summary>
-    public abstract class RemoveCommandBase : StoreCmdlet
+    public abstract class RemoveCommandBase : StoreObjectCommand
     {
         /// <summary>Emit a summary of what was removed.</summary>
         [Parameter] public SwitchParameter PassThru { get; set; }
 
         StoreRemover? _remover;
         protected StoreRemover Remover => _remover ??= new StoreRemover(OpenStore(), Environment.UserName);
+
+        /// <summary>Removes what was gathered so far (removals are batched).</summary>
+        protected abstract void Flush();
+
+        protected override void OnStoreChanging()
+        {
+            Flush();
+            _remover = null;
+        }
 
         protected void Report(RemovalSummary summary)
         {

@@ -9,7 +9,7 @@ namespace IncidentTools.Commands
     /// <summary>Changes only the given fields of incidents (PATCH, never PUT).</summary>
     [Cmdlet(VerbsCommon.Set, "Incident", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(Incident))]
-    public sealed class SetIncidentCommand : StoreCmdlet
+    public sealed class SetIncidentCommand : StoreObjectCommand
     {
         /// <summary>Named IncidentId (alias Id) so piped alerts bind their incident's id, not their own (see Get-Incident).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -83,7 +83,7 @@ namespace IncidentTools.Commands
                 try
                 {
                     var updated = editor.Apply(id, change);
-                    if (PassThru) WriteObject(updated);
+                    if (PassThru) WriteStoreObject(updated);
                 }
                 catch (IncidentConflictException ex)
                 {
