@@ -116,7 +116,7 @@ namespace IncidentTools.Import
                             break;
                         }
                     }
-                    ReadRecord(reader, rec.Record, rec.Location);
+                    ReadRecord(reader, rec.Record, rec.Location, rec.Text);
                     Progress("Importing alerts", full, stream.Position, info.Length);
                 }
             }
@@ -146,7 +146,8 @@ namespace IncidentTools.Import
             Progress("Importing alerts", sourceName, 0, 0);
         }
 
-        void ReadRecord(IAlertReader reader, JObject record, RecordLocation location)
+        /// <param name="text">The record's JSON text when the source had it whole; stored as the original of the alert read from it.</param>
+        void ReadRecord(IAlertReader reader, JObject record, RecordLocation location, string? text = null)
         {
             _summary.Read++;
             List<ReadItem> items;
@@ -158,10 +159,10 @@ namespace IncidentTools.Import
                 Fail(location, $"{reader.Format} record could not be read: {ex.Message}");
                 return;
             }
-            foreach (var item in items) Store(item);
+            foreach (var item in items) Store(item, ReferenceEquals(item.Original, record) ? text : null);
         }
 
-        void Store(ReadItem item)
+        void Store(ReadItem item, string? originalText = null)
         {
             switch (item.Kind)
             {
@@ -181,7 +182,7 @@ namespace IncidentTools.Import
             {
                 alert.Evidence = EvidenceFactory.Deduplicate(alert.Evidence);
                 alert.ImportId = _summary.ImportId;
-                var r = _writer!.Write(alert, item.Original?.ToString(Formatting.None), _summary.ImportId);
+                var r = _writer!.Write(alert, originalText ?? item.Original?.ToString(Formatting.None), _summary.ImportId);
                 Count(r, alert.Id);
             }
             if (++_inBatch >= _options.BatchSize) Commit();
@@ -212,6 +213,7 @@ namespace IncidentTools.Import
         void Commit()
         {
             if (_tx == null) return;
+            _writer!.Flush();
             _tx.Commit();
             _writer!.Dispose();
             _tx.Dispose();

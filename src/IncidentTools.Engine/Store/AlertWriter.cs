@@ -14,7 +14,8 @@ namespace IncidentTools.Store
 
     /// <summary>
     /// Stores alerts and their entities inside the caller's write transaction, with prepared statements and an
-    /// in-memory cache of entity ids. Re-importing an alert merges it with what is stored: fields take the new
+    /// in-memory cache of entity ids; entities' alert counts are added up in memory and written once per batch
+    /// (Flush, before the caller commits). Re-importing an alert merges it with what is stored: fields take the new
     /// value unless it is empty, evidence and provider context grow and are never replaced by nothing.
     /// </summary>
     internal sealed class AlertWriter : IDisposable
@@ -22,6 +23,8 @@ namespace IncidentTools.Store
         readonly IncidentStore _store;
         readonly SqliteTransaction _tx;
         readonly Dictionary<(string, int, string), long> _entityIds = new Dictionary<(string, int, string), long>();
+        /// <summary>Alerts newly linked to each entity in this batch, not yet added to entities.alert_count.</summary>
+        readonly Dictionary<long, int> _newLinks = new Dictionary<long, int>();
         readonly SqliteCommand _selectAlert, _insertAlert, _updateAlert, _upsertEntity, _insertLink, _updateLink, _bumpEntity,
                                _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending;
 
@@ -37,7 +40,7 @@ namespace IncidentTools.Store
             _upsertEntity = Prepare("INSERT INTO entities (tenant_id, type, key, name) VALUES ($tenant, $type, $key, $name) ON CONFLICT (tenant_id, type, key) DO UPDATE SET type = excluded.type RETURNING id");
             _insertLink = Prepare("INSERT OR IGNORE INTO alert_entities (alert_id, entity_id, name, roles, verdict, properties, first_activity, last_activity) VALUES ($alert, $entity, $name, $roles, $verdict, $props, $first, $last)");
             _updateLink = Prepare("UPDATE alert_entities SET name = $name, roles = $roles, verdict = coalesce($verdict, verdict), properties = $props WHERE alert_id = $alert AND entity_id = $entity");
-            _bumpEntity = Prepare("UPDATE entities SET alert_count = alert_count + 1 WHERE id = $id");
+            _bumpEntity = Prepare("UPDATE entities SET alert_count = alert_count + $n WHERE id = $id");
             _linkTimes = Prepare("UPDATE alert_entities SET first_activity = $first, last_activity = $last WHERE alert_id = $alert");
             _selectEvidence = Prepare("SELECT e.type, e.key, ae.name, ae.roles, ae.verdict, ae.properties FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_id = $id");
             _selectPending = Prepare("SELECT evidence FROM pending_evidence WHERE alert_id = $id");
@@ -82,14 +85,14 @@ namespace IncidentTools.Store
             Set(cmd, "$severity", (int)alert.Severity);
             Set(cmd, "$status", (int)alert.Status);
             Set(cmd, "$category", alert.Category);
-            Set(cmd, "$mitre", JsonConvert.SerializeObject(alert.MitreTechniques));
+            Set(cmd, "$mitre", StoredJson.Strings(alert.MitreTechniques));
             Set(cmd, "$service_source", alert.ServiceSource);
             Set(cmd, "$detection_source", alert.DetectionSource);
             Set(cmd, "$detector_id", alert.DetectorId);
             Set(cmd, "$created", IncidentStore.Ticks(alert.CreatedDateTime));
             Set(cmd, "$first", IncidentStore.Ticks(alert.FirstActivityDateTime));
             Set(cmd, "$last", IncidentStore.Ticks(alert.LastActivityDateTime));
-            Set(cmd, "$context", JsonConvert.SerializeObject(new SortedDictionary<string, string>(alert.ProviderContext, StringComparer.OrdinalIgnoreCase)));
+            Set(cmd, "$context", StoredJson.Properties(new SortedDictionary<string, string>(alert.ProviderContext, StringComparer.OrdinalIgnoreCase)));
             Set(cmd, "$hash", hash);
             Set(cmd, "$import_id", importId);
             Set(cmd, "$original", original == null ? null : Pack(original));
@@ -131,27 +134,46 @@ namespace IncidentTools.Store
 
         void WriteEvidence(Alert alert)
         {
+            long first = IncidentStore.Ticks(alert.FirstActivityDateTime), last = IncidentStore.Ticks(alert.LastActivityDateTime);
             foreach (var ev in alert.Evidence)
             {
                 long entityId = EntityId(alert.TenantId, ev);
-                foreach (var cmd in new[] { _insertLink, _updateLink })
-                {
-                    Set(cmd, "$alert", alert.Id);
-                    Set(cmd, "$entity", entityId);
-                    Set(cmd, "$name", ev.Name);
-                    Set(cmd, "$roles", JsonConvert.SerializeObject(ev.Roles));
-                    Set(cmd, "$verdict", ev.Verdict);
-                    Set(cmd, "$props", JsonConvert.SerializeObject(ev.Properties));
-                }
-                Set(_insertLink, "$first", IncidentStore.Ticks(alert.FirstActivityDateTime));
-                Set(_insertLink, "$last", IncidentStore.Ticks(alert.LastActivityDateTime));
+                string roles = StoredJson.Strings(ev.Roles), properties = StoredJson.Properties(ev.Properties);
+                Set(_insertLink, "$alert", alert.Id);
+                Set(_insertLink, "$entity", entityId);
+                Set(_insertLink, "$name", ev.Name);
+                Set(_insertLink, "$roles", roles);
+                Set(_insertLink, "$verdict", ev.Verdict);
+                Set(_insertLink, "$props", properties);
+                Set(_insertLink, "$first", first);
+                Set(_insertLink, "$last", last);
                 if (_insertLink.ExecuteNonQuery() == 1)
                 {
-                    Set(_bumpEntity, "$id", entityId);
-                    _bumpEntity.ExecuteNonQuery();
+                    _newLinks.TryGetValue(entityId, out int n);
+                    _newLinks[entityId] = n + 1;
+                    continue;
                 }
-                else _updateLink.ExecuteNonQuery();
+                // The alert was stored before with this entity: its link takes the new name, roles and properties.
+                Set(_updateLink, "$alert", alert.Id);
+                Set(_updateLink, "$entity", entityId);
+                Set(_updateLink, "$name", ev.Name);
+                Set(_updateLink, "$roles", roles);
+                Set(_updateLink, "$verdict", ev.Verdict);
+                Set(_updateLink, "$props", properties);
+                _updateLink.ExecuteNonQuery();
             }
+        }
+
+        /// <summary>Writes what this batch held in memory (entities' alert counts). Call before committing.</summary>
+        public void Flush()
+        {
+            foreach (var kv in _newLinks)
+            {
+                Set(_bumpEntity, "$id", kv.Key);
+                Set(_bumpEntity, "$n", kv.Value);
+                _bumpEntity.ExecuteNonQuery();
+            }
+            _newLinks.Clear();
         }
 
         long EntityId(string tenant, Evidence ev)
@@ -270,31 +292,77 @@ namespace IncidentTools.Store
             Properties = new Dictionary<string, string>(e.Properties, StringComparer.OrdinalIgnoreCase),
         };
 
-        /// <summary>A hash of everything stored about the alert, in a canonical order: equal hash, nothing to update.</summary>
-        static string ContentHash(Alert a)
+        /// <summary>
+        /// A hash of everything stored about the alert, in a canonical order: equal hash, nothing to update. The
+        /// canonical text is written field by field (stores keep these hashes, so its exact form never changes).
+        /// </summary>
+        internal static string ContentHash(Alert a)
         {
-            var canonical = new
+            var text = new StringWriter(new StringBuilder(1024), System.Globalization.CultureInfo.InvariantCulture);
+            using (var w = new JsonTextWriter(text))
             {
-                a.Title, a.Description, a.Severity, a.Status, a.Category, a.MitreTechniques, a.ServiceSource, a.DetectionSource, a.DetectorId,
-                Created = a.CreatedDateTime.UtcTicks, First = a.FirstActivityDateTime.UtcTicks, Last = a.LastActivityDateTime.UtcTicks,
-                Context = new SortedDictionary<string, string>(a.ProviderContext, StringComparer.OrdinalIgnoreCase),
-                Evidence = a.Evidence.OrderBy(e => (int)e.Type).ThenBy(e => e.Key, StringComparer.Ordinal)
-                    .Select(e => new { e.Type, e.Key, e.Name, Roles = e.Roles.OrderBy(x => x, StringComparer.Ordinal), e.Verdict, Props = new SortedDictionary<string, string>(e.Properties, StringComparer.OrdinalIgnoreCase) }),
-            };
-            using var sha = SHA256.Create();
-            return Convert.ToBase64String(sha.ComputeHash(Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(canonical))));
+                w.WriteStartObject();
+                w.WritePropertyName("Title"); w.WriteValue(a.Title);
+                w.WritePropertyName("Description"); w.WriteValue(a.Description);
+                w.WritePropertyName("Severity"); w.WriteValue((int)a.Severity);
+                w.WritePropertyName("Status"); w.WriteValue((int)a.Status);
+                w.WritePropertyName("Category"); w.WriteValue(a.Category);
+                w.WritePropertyName("MitreTechniques"); WriteStrings(w, a.MitreTechniques);
+                w.WritePropertyName("ServiceSource"); w.WriteValue(a.ServiceSource);
+                w.WritePropertyName("DetectionSource"); w.WriteValue(a.DetectionSource);
+                w.WritePropertyName("DetectorId"); w.WriteValue(a.DetectorId);
+                w.WritePropertyName("Created"); w.WriteValue(a.CreatedDateTime.UtcTicks);
+                w.WritePropertyName("First"); w.WriteValue(a.FirstActivityDateTime.UtcTicks);
+                w.WritePropertyName("Last"); w.WriteValue(a.LastActivityDateTime.UtcTicks);
+                w.WritePropertyName("Context"); WriteSorted(w, a.ProviderContext);
+                w.WritePropertyName("Evidence");
+                w.WriteStartArray();
+                foreach (var e in a.Evidence.OrderBy(e => (int)e.Type).ThenBy(e => e.Key, StringComparer.Ordinal))
+                {
+                    w.WriteStartObject();
+                    w.WritePropertyName("Type"); w.WriteValue((int)e.Type);
+                    w.WritePropertyName("Key"); w.WriteValue(e.Key);
+                    w.WritePropertyName("Name"); w.WriteValue(e.Name);
+                    w.WritePropertyName("Roles"); WriteStrings(w, e.Roles.OrderBy(x => x, StringComparer.Ordinal));
+                    w.WritePropertyName("Verdict"); w.WriteValue(e.Verdict);
+                    w.WritePropertyName("Props"); WriteSorted(w, e.Properties);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            return Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
         }
 
-        /// <summary>The original record, compressed: kept whole for retrieval at a fraction of its size.</summary>
+        static void WriteStrings(JsonTextWriter w, IEnumerable<string> values)
+        {
+            w.WriteStartArray();
+            foreach (var v in values) w.WriteValue(v);
+            w.WriteEndArray();
+        }
+
+        static void WriteSorted(JsonTextWriter w, IDictionary<string, string> map)
+        {
+            w.WriteStartObject();
+            foreach (var kv in map.Count < 2 ? map : new SortedDictionary<string, string>(map, StringComparer.OrdinalIgnoreCase))
+            {
+                w.WritePropertyName(kv.Key);
+                w.WriteValue(kv.Value);
+            }
+            w.WriteEndObject();
+        }
+
+        /// <summary>
+        /// The original record, compressed: kept whole for retrieval at a fraction of its size. Brotli at its
+        /// fastest quality in one call; a 64 KB window is plenty for one record and is quick to set up per record.
+        /// </summary>
         internal static byte[] Pack(string text)
         {
-            using var ms = new MemoryStream();
-            using (var z = new BrotliStream(ms, CompressionLevel.Fastest, leaveOpen: true))
-            {
-                var bytes = Encoding.UTF8.GetBytes(text);
-                z.Write(bytes, 0, bytes.Length);
-            }
-            return ms.ToArray();
+            var bytes = Encoding.UTF8.GetBytes(text);
+            var packed = new byte[BrotliEncoder.GetMaxCompressedLength(bytes.Length)];
+            if (!BrotliEncoder.TryCompress(bytes, packed, out int length, quality: 1, window: 16))
+                throw new InvalidOperationException("Brotli could not compress an original record."); // cannot happen: the buffer has the maximum size
+            return packed.AsSpan(0, length).ToArray();
         }
 
         internal static string Unpack(byte[] packed)
