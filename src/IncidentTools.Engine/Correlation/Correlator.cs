@@ -203,6 +203,7 @@ namespace IncidentTools.Correlation
             foreach (var e in entities)
             {
                 if (_policy.LinkStrength(e.Type) < 1) continue;
+                if (e.Count < 2) continue; // no other alert has this entity: nothing to look up
                 if (EntityNormaliser.IsNoise(e.Type, e.Key, e.Name)) continue;
                 if (tenantAlerts >= _policy.PrevalenceMinimumAlerts && e.Count > _policy.PrevalenceThreshold * tenantAlerts) continue;
                 find.Parameters.Clear();

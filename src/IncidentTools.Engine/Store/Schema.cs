@@ -178,6 +178,15 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 );
 ",
+            // Version 2: indexes that match the queries. Correlation looks up an entity's alerts by activity window:
+            // with first_activity in the index it never reads the table row. Get-Incident -Entity and
+            // Get-IncidentEntity -Name compare keys case-insensitively, which only a NOCASE index serves.
+            @"
+DROP INDEX ix_alert_entities_entity;
+CREATE INDEX ix_alert_entities_entity ON alert_entities (entity_id, last_activity, first_activity);
+DROP INDEX ix_entities_key;
+CREATE INDEX ix_entities_key ON entities (key COLLATE NOCASE);
+",
         };
 
         public static int CurrentVersion => Migrations.Count;
