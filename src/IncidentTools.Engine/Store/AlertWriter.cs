@@ -25,7 +25,7 @@ namespace IncidentTools.Store
         readonly Dictionary<(string, int, string), long> _entityIds = new Dictionary<(string, int, string), long>();
         /// <summary>Alerts newly linked to each entity in this batch, not yet added to entities.alert_count.</summary>
         readonly Dictionary<long, int> _newLinks = new Dictionary<long, int>();
-        readonly SqliteCommand _selectAlert, _insertAlert, _updateAlert, _upsertEntity, _insertLink, _updateLink, _bumpEntity,
+        readonly SqliteCommand _selectAlert, _insertAlert, _updateAlert, _upsertEntity, _insertLink, _updateLink,
                                _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending;
 
         public AlertWriter(IncidentStore store, SqliteTransaction tx)
@@ -40,7 +40,6 @@ namespace IncidentTools.Store
             _upsertEntity = Prepare("INSERT INTO entities (tenant_id, type, key, name) VALUES ($tenant, $type, $key, $name) ON CONFLICT (tenant_id, type, key) DO UPDATE SET type = excluded.type RETURNING id");
             _insertLink = Prepare("INSERT OR IGNORE INTO alert_entities (alert_id, entity_id, name, roles, verdict, properties, first_activity, last_activity) VALUES ($alert, $entity, $name, $roles, $verdict, $props, $first, $last)");
             _updateLink = Prepare("UPDATE alert_entities SET name = $name, roles = $roles, verdict = coalesce($verdict, verdict), properties = $props WHERE alert_id = $alert AND entity_id = $entity");
-            _bumpEntity = Prepare("UPDATE entities SET alert_count = alert_count + $n WHERE id = $id");
             _linkTimes = Prepare("UPDATE alert_entities SET first_activity = $first, last_activity = $last WHERE alert_id = $alert");
             _selectEvidence = Prepare("SELECT e.type, e.key, ae.name, ae.roles, ae.verdict, ae.properties FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_id = $id");
             _selectPending = Prepare("SELECT evidence FROM pending_evidence WHERE alert_id = $id");
@@ -105,7 +104,7 @@ namespace IncidentTools.Store
                 Set(_linkTimes, "$last", IncidentStore.Ticks(alert.LastActivityDateTime));
                 _linkTimes.ExecuteNonQuery();
             }
-            WriteEvidence(alert);
+            WriteEvidence(alert, stored == null);
             if (pending.Count > 0) { Set(_deletePending, "$id", alert.Id); _deletePending.ExecuteNonQuery(); }
             return stored == null ? AlertWriteResult.Created : AlertWriteResult.Updated;
         }
@@ -132,8 +131,9 @@ namespace IncidentTools.Store
             return Write(alert, null, importId);
         }
 
-        void WriteEvidence(Alert alert)
+        void WriteEvidence(Alert alert, bool newAlert)
         {
+            if (newAlert) { InsertLinksOfNewAlert(alert); return; }
             long first = IncidentStore.Ticks(alert.FirstActivityDateTime), last = IncidentStore.Ticks(alert.LastActivityDateTime);
             foreach (var ev in alert.Evidence)
             {
@@ -164,16 +164,82 @@ namespace IncidentTools.Store
             }
         }
 
+        /// <summary>A new alert's links, up to this many per INSERT: a new alert has no links yet, and one statement per alert costs far less than one per link.</summary>
+        const int LinksPerStatement = 16;
+        readonly SqliteCommand?[] _insertLinks = new SqliteCommand?[LinksPerStatement + 1];
+
+        void InsertLinksOfNewAlert(Alert alert)
+        {
+            long first = IncidentStore.Ticks(alert.FirstActivityDateTime), last = IncidentStore.Ticks(alert.LastActivityDateTime);
+            for (int start = 0; start < alert.Evidence.Count; start += LinksPerStatement)
+            {
+                int count = Math.Min(LinksPerStatement, alert.Evidence.Count - start);
+                var cmd = _insertLinks[count] ??= PrepareLinkInsert(count);
+                var p = cmd.Parameters;
+                p[0].Value = alert.Id; p[1].Value = first; p[2].Value = last;
+                for (int i = 0; i < count; i++)
+                {
+                    var ev = alert.Evidence[start + i];
+                    long entityId = EntityId(alert.TenantId, ev);
+                    int at = 3 + 5 * i;
+                    p[at].Value = entityId;
+                    p[at + 1].Value = ev.Name;
+                    p[at + 2].Value = StoredJson.Strings(ev.Roles);
+                    p[at + 3].Value = (object?)ev.Verdict ?? DBNull.Value;
+                    p[at + 4].Value = StoredJson.Properties(ev.Properties);
+                    _newLinks.TryGetValue(entityId, out int n);
+                    _newLinks[entityId] = n + 1;
+                }
+                cmd.ExecuteNonQuery();
+            }
+        }
+
+        SqliteCommand PrepareLinkInsert(int count)
+        {
+            var sql = new StringBuilder("INSERT INTO alert_entities (alert_id, entity_id, name, roles, verdict, properties, first_activity, last_activity) VALUES ");
+            for (int i = 0; i < count; i++) sql.Append(i == 0 ? "" : ", ").Append($"($alert, $e{i}, $n{i}, $r{i}, $v{i}, $p{i}, $first, $last)");
+            var cmd = Prepare(sql.ToString());
+            foreach (var name in new[] { "$alert", "$first", "$last" }) cmd.Parameters.Add(new SqliteParameter(name, null));
+            for (int i = 0; i < count; i++)
+                foreach (var name in new[] { "$e", "$n", "$r", "$v", "$p" }) cmd.Parameters.Add(new SqliteParameter(name + i, null));
+            return cmd;
+        }
+
+        /// <summary>Entity counts per UPDATE in Flush: hundreds at a time instead of one statement each, in a few fixed sizes so each is prepared once.</summary>
+        static readonly int[] CountsPerStatement = { 256, 32, 4, 1 };
+        readonly Dictionary<int, SqliteCommand> _addCounts = new Dictionary<int, SqliteCommand>();
+
         /// <summary>Writes what this batch held in memory (entities' alert counts). Call before committing.</summary>
         public void Flush()
         {
-            foreach (var kv in _newLinks)
+            var pending = _newLinks.ToList();
+            int at = 0;
+            foreach (int size in CountsPerStatement)
             {
-                Set(_bumpEntity, "$id", kv.Key);
-                Set(_bumpEntity, "$n", kv.Value);
-                _bumpEntity.ExecuteNonQuery();
+                for (; pending.Count - at >= size; at += size)
+                {
+                    if (!_addCounts.TryGetValue(size, out var cmd)) _addCounts[size] = cmd = PrepareAddCounts(size);
+                    for (int i = 0; i < size; i++)
+                    {
+                        cmd.Parameters[2 * i].Value = pending[at + i].Key;
+                        cmd.Parameters[2 * i + 1].Value = pending[at + i].Value;
+                    }
+                    cmd.ExecuteNonQuery();
+                }
             }
             _newLinks.Clear();
+        }
+
+        SqliteCommand PrepareAddCounts(int size)
+        {
+            var values = string.Join(", ", Enumerable.Range(0, size).Select(i => $"($i{i}, $n{i})"));
+            var cmd = Prepare($"UPDATE entities SET alert_count = alert_count + v.n FROM (SELECT column1 AS id, column2 AS n FROM (VALUES {values})) AS v WHERE entities.id = v.id");
+            for (int i = 0; i < size; i++)
+            {
+                cmd.Parameters.Add(new SqliteParameter("$i" + i, null));
+                cmd.Parameters.Add(new SqliteParameter("$n" + i, null));
+            }
+            return cmd;
         }
 
         long EntityId(string tenant, Evidence ev)
@@ -374,8 +440,8 @@ namespace IncidentTools.Store
 
         public void Dispose()
         {
-            foreach (var c in new[] { _selectAlert, _insertAlert, _updateAlert, _upsertEntity, _insertLink, _updateLink, _bumpEntity, _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending })
-                c.Dispose();
+            foreach (var c in new[] { _selectAlert, _insertAlert, _updateAlert, _upsertEntity, _insertLink, _updateLink, _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending }.Concat(_insertLinks).Concat(_addCounts.Values))
+                c?.Dispose();
         }
     }
 }
