@@ -116,15 +116,50 @@ namespace IncidentTools.Tests
             var found = s.Reader.Incidents(new IncidentFilter { Entities = new[] { name } }).ToList();
             Assert.Equal(s.IncidentOf("e1"), Assert.Single(found).Id);
 
-            var plan = string.Join("\n", QueryPlan(s, "SELECT a.incident_id FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id WHERE ae.entity_id IN (SELECT e.id FROM entities e WHERE e.name = 'x' COLLATE NOCASE OR e.key = 'x' COLLATE NOCASE)"));
+            var plan = string.Join("\n", QueryPlan(s, "SELECT a.incident_id FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id WHERE ae.entity_id IN (SELECT e.id FROM entities e WHERE e.name = 'x' COLLATE NOCASE OR e.key = 'x' COLLATE NOCASE UNION SELECT n.entity_id FROM entity_names n WHERE n.name = 'x' COLLATE NOCASE)"));
             Assert.DoesNotContain("SCAN", plan);
             var window = string.Join("\n", QueryPlan(s, "SELECT alert_id FROM alert_entities WHERE entity_id = 1 AND last_activity >= 0 AND first_activity <= 9"));
             Assert.Contains("COVERING INDEX ix_alert_entities_entity", window);
         }
 
-        static IEnumerable<string> QueryPlan(TestStore s, string sql)
+        [Fact]
+        public void An_entity_is_found_by_every_name_its_alerts_gave_it()
         {
-            using var cmd = s.Store.Command("EXPLAIN QUERY PLAN " + sql);
+            using var s = new TestStore();
+            // One device (same MDE id), named by its DNS name in one alert and its host name in the next.
+            s.Import(GraphAlert.Make("d1", Min(0), GraphAlert.Device("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "ws07.contoso.local")),
+                     GraphAlert.Make("d2", Min(5), GraphAlert.Device("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "WS07-RENAMED")));
+            Assert.Equal(1L, s.Count("SELECT count(*) FROM entities WHERE type = $t", ("$t", (int)EntityType.Device)));
+            foreach (var name in new[] { "ws07.contoso.local", "ws07-renamed", "ws07-ren*" })
+                Assert.Equal(s.IncidentOf("d2"), Assert.Single(s.Reader.Incidents(new IncidentFilter { Entities = new[] { name } })).Id);
+        }
+
+        [Fact]
+        public void A_version_1_store_migrates_to_the_new_indexes_and_keeps_its_entity_names()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("m1", Min(0), GraphAlert.Device("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "ws07.contoso.local")),
+                     GraphAlert.Make("m2", Min(5), GraphAlert.Device("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "WS07-RENAMED")));
+            // Back to version 1 as it was written: the old indexes, no entity_names.
+            s.Store.Execute(@"DROP TABLE entity_names;
+                DROP INDEX ix_alert_entities_entity; CREATE INDEX ix_alert_entities_entity ON alert_entities (entity_id, last_activity);
+                DROP INDEX ix_entities_key; CREATE INDEX ix_entities_key ON entities (key);
+                PRAGMA user_version = 1;");
+            s.Store.Dispose();
+
+            using var migrated = IncidentStore.Open(s.FilePath);
+            Assert.Equal(Schema.CurrentVersion, migrated.SchemaVersion);
+            Assert.True(File.Exists(s.FilePath + ".v1.bak"));
+            Assert.Single(new IncidentReader(migrated).Incidents(new IncidentFilter { Entities = new[] { "ws07-renamed" } }));
+            Assert.Contains("COVERING INDEX ix_alert_entities_entity",
+                string.Join("\n", QueryPlan(migrated, "SELECT alert_id FROM alert_entities WHERE entity_id = 1 AND last_activity >= 0 AND first_activity <= 9")));
+        }
+
+        static IEnumerable<string> QueryPlan(TestStore s, string sql) => QueryPlan(s.Store, sql);
+
+        static IEnumerable<string> QueryPlan(IncidentStore store, string sql)
+        {
+            using var cmd = store.Command("EXPLAIN QUERY PLAN " + sql);
             using var r = cmd.ExecuteReader();
             while (r.Read()) yield return r.GetString(3);
         }

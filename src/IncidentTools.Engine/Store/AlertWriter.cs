@@ -22,10 +22,11 @@ namespace IncidentTools.Store
     {
         readonly IncidentStore _store;
         readonly SqliteTransaction _tx;
-        readonly Dictionary<(string, int, string), long> _entityIds = new Dictionary<(string, int, string), long>();
+        /// <summary>Entity id and stored name by (tenant, type, key).</summary>
+        readonly Dictionary<(string, int, string), (long Id, string Name)> _entities = new Dictionary<(string, int, string), (long, string)>();
         /// <summary>Alerts newly linked to each entity in this batch, not yet added to entities.alert_count.</summary>
         readonly Dictionary<long, int> _newLinks = new Dictionary<long, int>();
-        readonly SqliteCommand _selectAlert, _insertAlert, _updateAlert, _upsertEntity, _insertLink, _updateLink,
+        readonly SqliteCommand _selectAlert, _insertAlert, _updateAlert, _upsertEntity, _insertName, _insertLink, _updateLink,
                                _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending;
 
         public AlertWriter(IncidentStore store, SqliteTransaction tx)
@@ -37,7 +38,8 @@ namespace IncidentTools.Store
             _updateAlert = Prepare(@"UPDATE alerts SET title = $title, description = $description, severity = $severity, status = $status, category = $category, mitre_techniques = $mitre,
                 service_source = $service_source, detection_source = $detection_source, detector_id = $detector_id, created = $created, first_activity = $first, last_activity = $last,
                 provider_context = $context, content_hash = $hash, import_id = $import_id, original = coalesce($original, original), needs_correlation = 1 WHERE id = $id");
-            _upsertEntity = Prepare("INSERT INTO entities (tenant_id, type, key, name) VALUES ($tenant, $type, $key, $name) ON CONFLICT (tenant_id, type, key) DO UPDATE SET type = excluded.type RETURNING id");
+            _upsertEntity = Prepare("INSERT INTO entities (tenant_id, type, key, name) VALUES ($tenant, $type, $key, $name) ON CONFLICT (tenant_id, type, key) DO UPDATE SET type = excluded.type RETURNING id, name");
+            _insertName = Prepare("INSERT OR IGNORE INTO entity_names (entity_id, name) VALUES ($id, $name)");
             _insertLink = Prepare("INSERT OR IGNORE INTO alert_entities (alert_id, entity_id, name, roles, verdict, properties, first_activity, last_activity) VALUES ($alert, $entity, $name, $roles, $verdict, $props, $first, $last)");
             _updateLink = Prepare("UPDATE alert_entities SET name = $name, roles = $roles, verdict = coalesce($verdict, verdict), properties = $props WHERE alert_id = $alert AND entity_id = $entity");
             _linkTimes = Prepare("UPDATE alert_entities SET first_activity = $first, last_activity = $last WHERE alert_id = $alert");
@@ -242,18 +244,31 @@ namespace IncidentTools.Store
             return cmd;
         }
 
+        /// <summary>The entity's id, stored when new; a name other than its stored one is kept in entity_names, so lookups by name find it.</summary>
         long EntityId(string tenant, Evidence ev)
         {
             var cacheKey = (tenant, (int)ev.Type, ev.Key);
-            if (_entityIds.TryGetValue(cacheKey, out var id)) return id;
-            Set(_upsertEntity, "$tenant", tenant);
-            Set(_upsertEntity, "$type", (int)ev.Type);
-            Set(_upsertEntity, "$key", ev.Key);
-            Set(_upsertEntity, "$name", ev.Name);
-            id = Convert.ToInt64(_upsertEntity.ExecuteScalar());
-            if (_entityIds.Count > 200_000) _entityIds.Clear(); // bounded memory on huge imports
-            _entityIds[cacheKey] = id;
-            return id;
+            if (!_entities.TryGetValue(cacheKey, out var entity))
+            {
+                Set(_upsertEntity, "$tenant", tenant);
+                Set(_upsertEntity, "$type", (int)ev.Type);
+                Set(_upsertEntity, "$key", ev.Key);
+                Set(_upsertEntity, "$name", ev.Name);
+                using (var r = _upsertEntity.ExecuteReader())
+                {
+                    r.Read();
+                    entity = (r.GetInt64(0), r.GetString(1));
+                }
+                if (_entities.Count > 200_000) _entities.Clear(); // bounded memory on huge imports
+                _entities[cacheKey] = entity;
+            }
+            if (!string.Equals(ev.Name, entity.Name, StringComparison.Ordinal))
+            {
+                Set(_insertName, "$id", entity.Id);
+                Set(_insertName, "$name", ev.Name);
+                _insertName.ExecuteNonQuery();
+            }
+            return entity.Id;
         }
 
         sealed class StoredAlert
@@ -440,7 +455,7 @@ namespace IncidentTools.Store
 
         public void Dispose()
         {
-            foreach (var c in new[] { _selectAlert, _insertAlert, _updateAlert, _upsertEntity, _insertLink, _updateLink, _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending }.Concat(_insertLinks).Concat(_addCounts.Values))
+            foreach (var c in new[] { _selectAlert, _insertAlert, _updateAlert, _upsertEntity, _insertName, _insertLink, _updateLink, _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending }.Concat(_insertLinks).Concat(_addCounts.Values))
                 c?.Dispose();
         }
     }
