@@ -98,6 +98,13 @@ namespace IncidentTools.Tests
                 Assert.NotSame(again, nested);
                 Assert.Equal(10L, Convert.ToInt64(nested.ExecuteScalar()));
             }
+            // Disposed twice, a command still goes back once: two callers never share it.
+            var twice = s.Store.Command(sql);
+            twice.Dispose();
+            twice.Dispose();
+            using var a = s.Store.Command(sql, null, ("$a", 1));
+            using var b = s.Store.Command(sql, null, ("$a", 2));
+            Assert.NotSame(a, b);
         }
 
         sealed class SqliteCommandHandle

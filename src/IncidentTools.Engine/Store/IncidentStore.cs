@@ -78,7 +78,8 @@ namespace IncidentTools.Store
                 store.Execute("PRAGMA journal_mode = WAL;");
                 store.Execute("PRAGMA synchronous = NORMAL;");
                 // SQLite's default page cache is 2 MB: far smaller than the indexes an import and correlation walk
-                // at random (entity keys, alert ids). 64 MB keeps them in memory for stores of a million alerts.
+                // at random (entity keys, alert ids). 64 MB holds much more of them and is still a fixed amount,
+                // so memory stays flat however large the store grows.
                 store.Execute("PRAGMA cache_size = -65536;");
                 store.Execute("PRAGMA foreign_keys = ON;");
                 store.Migrate();
@@ -159,10 +160,11 @@ namespace IncidentTools.Store
         /// </summary>
         internal SqliteCommand Command(string sql, SqliteTransaction? tx = null, params (string, object?)[] parameters)
         {
-            SqliteCommand cmd;
+            ReusableCommand cmd;
             if (_idleCommands.TryGetValue(sql, out var idle) && idle.Count > 0)
             {
                 cmd = idle.Pop();
+                cmd.Idle = false;
                 cmd.Parameters.Clear();
             }
             else cmd = new ReusableCommand(this, sql) { Connection = Connection };
@@ -172,21 +174,23 @@ namespace IncidentTools.Store
         }
 
         /// <summary>Prepared commands not in use, by sql. Bounded: queries built from filters can each be different.</summary>
-        readonly Dictionary<string, Stack<SqliteCommand>> _idleCommands = new Dictionary<string, Stack<SqliteCommand>>(StringComparer.Ordinal);
+        readonly Dictionary<string, Stack<ReusableCommand>> _idleCommands = new Dictionary<string, Stack<ReusableCommand>>(StringComparer.Ordinal);
         const int MaxReusedStatements = 256;
         bool _disposed;
 
         /// <returns>True when the store keeps the command for reuse; false when it must really be disposed.</returns>
-        bool Return(SqliteCommand cmd)
+        bool Return(ReusableCommand cmd)
         {
+            if (cmd.Idle) return true; // disposed twice: it is already back, and must not be handed out twice
             if (_disposed) return false;
             if (!_idleCommands.TryGetValue(cmd.CommandText, out var idle))
             {
                 if (_idleCommands.Count >= MaxReusedStatements) return false;
-                _idleCommands[cmd.CommandText] = idle = new Stack<SqliteCommand>();
+                _idleCommands[cmd.CommandText] = idle = new Stack<ReusableCommand>();
             }
             if (idle.Count >= 4) return false;
             cmd.Transaction = null;
+            cmd.Idle = true;
             idle.Push(cmd);
             return true;
         }
@@ -196,6 +200,8 @@ namespace IncidentTools.Store
         {
             readonly IncidentStore _owner;
             public ReusableCommand(IncidentStore owner, string sql) { _owner = owner; CommandText = sql; }
+            /// <summary>Back in the store, waiting for its next caller.</summary>
+            public bool Idle { get; set; }
             protected override void Dispose(bool disposing)
             {
                 if (disposing && _owner.Return(this)) return;
@@ -212,7 +218,7 @@ namespace IncidentTools.Store
             if (_disposed) return;
             _disposed = true;
             foreach (var idle in _idleCommands.Values)
-                foreach (var cmd in idle) ((ReusableCommand)cmd).DisposeForReal();
+                foreach (var cmd in idle) cmd.DisposeForReal();
             _idleCommands.Clear();
             Connection.Dispose();
         }
