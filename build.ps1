@@ -21,7 +21,7 @@ param(
     [string[]] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
-    # Bench: numbers of alerts to measure at (1M needs about 15 GB of free disk).
+    # Bench: numbers of alerts to measure at (1M needs about 32 GB of free disk).
     [int[]] $Size = @(10000, 100000)
 )
 $ErrorActionPreference = 'Stop'

@@ -34,8 +34,8 @@ namespace IncidentTools.Bench
     /// </summary>
     public static class AlertGenerator
     {
-        /// <summary>Bytes per alert, measured on generated files, used to check free disk before writing.</summary>
-        const long GraphBytesPerAlert = 5600, CsvBytesPerAlert = 2600, StoreBytesPerAlert = 4500;
+        /// <summary>Bytes per alert, measured on generated files and stores (the floor's, with uncompressed originals, is the larger), used to check free disk before writing.</summary>
+        const long GraphBytesPerAlert = 5100, CsvBytesPerAlert = 1400, StoreBytesPerAlert = 10_000;
 
         public static GeneratedFiles GenerateFiles(int size, string folder)
         {
