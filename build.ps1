@@ -8,16 +8,22 @@
       Test     Build, then every xunit and Pester test; prints "N passed, N failed[, N skipped]"
       Demo     Build, then imports the bundled samples/ into a fresh store and shows the incident queue
       Package  Build, then out/package/IncidentTools.<version>.nupkg through Publish-PSResource (gallery-ready)
+      Bench    Build, then the benchmark (bench/Invoke-Bench.ps1) at -Size alerts: prints the figures and targets,
+               writes out/bench/results.json; generated files in out/bench/data are reused
       Clean    removes out/ and every bin/ and obj/
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
+.EXAMPLE
+    dotnet pwsh -c './build.ps1 -Task Bench -Size 10000, 100000, 1000000'   (-c: pwsh -File passes '10000,100000' as one string)
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench', 'Clean')]
     [string[]] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+    # Bench: numbers of alerts to measure at (1M needs about 32 GB of free disk).
+    [int[]] $Size = @(10000, 100000)
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -157,6 +163,14 @@ function Invoke-Package {
     Invoke-Native 'package' { & $pwsh -NoProfile -NonInteractive -File (Join-Path $root 'build/New-ModulePackage.ps1') -ModulePath $moduleOut -OutputPath (Join-Path $out 'package') }
 }
 
+function Invoke-Bench {
+    Invoke-Build
+    $tool = Join-Path $out 'bench-tool'
+    Invoke-Native 'dotnet build (bench tool)' { dotnet build (Join-Path $root 'bench/IncidentTools.Bench/IncidentTools.Bench.csproj') -c $Configuration --nologo -v quiet -o $tool }
+    & (Join-Path $root 'bench/Invoke-Bench.ps1') -Size $Size -ModulePath (Join-Path $moduleOut 'IncidentTools.psd1') `
+        -BenchTool (Join-Path $tool 'IncidentTools.Bench.dll') -OutputPath (Join-Path $out 'bench')
+}
+
 function Invoke-Clean {
     if (Test-Path $out) { Remove-Item $out -Recurse -Force }
     Get-ChildItem $root -Directory -Recurse -Include bin, obj | Where-Object FullName -NotMatch '[\\/]\.git[\\/]' | Remove-Item -Recurse -Force
@@ -168,6 +182,7 @@ foreach ($t in $Task) {
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'Package' { Invoke-Package }
+        'Bench' { Invoke-Bench }
         'Clean' { Invoke-Clean }
     }
 }

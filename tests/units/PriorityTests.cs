@@ -1,3 +1,4 @@
+using System.IO;
 using System;
 using System.Linq;
 using IncidentTools.Correlation;
@@ -72,21 +73,25 @@ namespace IncidentTools.Tests
         [Fact]
         public void Opening_a_store_from_before_the_closed_factor_settles_the_priority_of_its_closed_incidents()
         {
-            using var s = new TestStore();
-            s.Import(GraphAlert.Make("a", TimeSpan.Zero, GraphAlert.User("alice@contoso.com")));
-            s.Import(GraphAlert.Make("b", TimeSpan.FromDays(3), GraphAlert.User("bob@contoso.com")));
-            new IncidentEditor(s.Store).Apply(1, new IncidentChange { Status = IncidentStatus.Resolved });
-            // What the versions before the Closed factor stored: the open score on a resolved incident.
-            int before = System.Linq.Enumerable.ToList(Schema.Migrations).FindIndex(m => m.Contains("'$.Closed'"));
+            // A store written by the versions before the Closed factor: the open score on a resolved incident.
+            int before = Schema.Migrations.ToList().FindIndex(m => m.Contains("'$.Closed'"));
             Assert.True(before > 0);
-            s.Store.Execute($"UPDATE incidents SET priority = 60, priority_factors = '{{\"Severity\":40,\"Tactics\":20}}' WHERE id = 1; PRAGMA user_version = {before};");
-            int open = s.Incident(2).Priority;
-            s.Store.Dispose();
-            using var migrated = IncidentStore.Open(s.FilePath);
-            var reader = new IncidentReader(migrated);
-            Assert.Equal(0, reader.Incident(1)!.Priority);
-            Assert.Equal(-60, reader.Incident(1)!.PriorityFactors[PriorityCalculator.ClosedFactor]);
-            Assert.Equal(open, reader.Incident(2)!.Priority);
+            string folder = Path.Combine(Path.GetTempPath(), "it-tests-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(folder);
+            string path = Path.Combine(folder, "incidents.db");
+            try
+            {
+                using (var old = IncidentStore.Open(path, Schema.Migrations.Take(before).ToList()))
+                    old.Execute($@"INSERT INTO incidents (id, tenant_id, display_name, severity, status, created, last_update, first_activity, last_activity, priority, priority_factors)
+                        VALUES (1, 't', 'resolved', 3, {(int)IncidentStatus.Resolved}, 0, 0, 0, 0, 60, '{{""Severity"":40,""Tactics"":20}}'),
+                               (2, 't', 'active', 3, {(int)IncidentStatus.Active}, 0, 0, 0, 0, 50, '{{""Severity"":40,""Tactics"":10}}');");
+                using var migrated = IncidentStore.Open(path);
+                var reader = new IncidentReader(migrated);
+                Assert.Equal(0, reader.Incident(1)!.Priority);
+                Assert.Equal(-60, reader.Incident(1)!.PriorityFactors[PriorityCalculator.ClosedFactor]);
+                Assert.Equal(50, reader.Incident(2)!.Priority);
+            }
+            finally { try { Directory.Delete(folder, true); } catch (IOException) { } }
         }
     }
 }

@@ -242,6 +242,7 @@ namespace IncidentTools.Correlation
             {
                 double strength = _policy.LinkStrength(e.Type);
                 if (strength <= 0 || EntityNormaliser.IsNoise(e.Type, e.Key, e.Name)) continue;
+                if (e.Count < 2) continue; // no other alert has this entity: nothing to look up
                 if (EntityNormaliser.IsCommonByNature(e.Type, e.Key) || _prevalence.IsTooCommon(tx, alert.TenantId, e.Id, e.Count, alert.First))
                     strength = Math.Min(strength, _policy.PrevalentLinkStrength);
                 if (strength > 0) linking.Add((e.Id, e.Type, strength));

@@ -173,7 +173,7 @@ namespace IncidentTools.Import
         void ReadOrFail(IAlertReader? reader, JsonRecord rec)
         {
             if (rec.Record == null || reader == null) Fail(rec.Location, rec.Error ?? "unreadable record");
-            else ReadRecord(reader, rec.Record, rec.Location);
+            else ReadRecord(reader, rec.Record, rec.Location, rec.Text);
         }
 
         void UnknownFormat(string file, string what) => Problem(new ImportProblem(file, 0, 0, "the file is not in a format IncidentTools reads: " + what, ImportProblemKind.UnknownFormat));
@@ -213,7 +213,8 @@ namespace IncidentTools.Import
             Progress("Importing alerts", sourceName, 0, 0);
         }
 
-        void ReadRecord(IAlertReader reader, JObject record, RecordLocation location)
+        /// <param name="text">The record's JSON text when the source had it whole; stored as the original of the alert read from it.</param>
+        void ReadRecord(IAlertReader reader, JObject record, RecordLocation location, string? text = null)
         {
             _summary.Read++;
             List<ReadItem> items;
@@ -225,10 +226,10 @@ namespace IncidentTools.Import
                 Fail(location, $"{reader.Format} record could not be read: {ex.Message}");
                 return;
             }
-            foreach (var item in items) Store(item);
+            foreach (var item in items) Store(item, ReferenceEquals(item.Original, record) ? text : null);
         }
 
-        void Store(ReadItem item)
+        void Store(ReadItem item, string? originalText = null)
         {
             switch (item.Kind)
             {
@@ -252,7 +253,7 @@ namespace IncidentTools.Import
             {
                 alert.Evidence = EvidenceFactory.Deduplicate(alert.Evidence);
                 alert.ImportId = _summary.ImportId;
-                var r = _writer!.Write(alert, item.Original?.ToString(Formatting.None), _summary.ImportId);
+                var r = _writer!.Write(alert, originalText ?? item.Original?.ToString(Formatting.None), _summary.ImportId);
                 Count(r, alert.Id);
             }
             if (++_inBatch >= _options.BatchSize) Commit();
@@ -283,6 +284,7 @@ namespace IncidentTools.Import
         void Commit()
         {
             if (_tx == null) return;
+            _writer!.Flush();
             _tx.Commit();
             _writer!.Dispose();
             _tx.Dispose();

@@ -10,11 +10,13 @@ namespace IncidentTools.Readers
     /// <summary>One record pulled from a JSON source, or the reason it could not be read.</summary>
     public readonly struct JsonRecord
     {
-        public JsonRecord(JObject? record, RecordLocation location, string? error, bool wholeFile = false)
+        public JsonRecord(JObject? record, RecordLocation location, string? error, string? text = null, bool wholeFile = false)
         {
-            Record = record; Location = location; Error = error; WholeFile = wholeFile;
+            Record = record; Location = location; Error = error; Text = text; WholeFile = wholeFile;
         }
         public JObject? Record { get; }
+        /// <summary>The record's own JSON text when the source held it whole (an NDJSON line): kept as the original without writing it again.</summary>
+        public string? Text { get; }
         public RecordLocation Location { get; }
         public string? Error { get; }
         /// <summary>The error is about the file itself (not JSON, no CSV header): nothing in it can be read.</summary>
@@ -65,7 +67,7 @@ namespace IncidentTools.Readers
                 index++;
                 yield return new JsonRecord(null, new RecordLocation(sourceName, lineNo, index), "broken JSON: the line is not a complete JSON object");
             }
-            else foreach (var r in Expand(firstObject, sourceName, lineNo, ref index)) yield return r;
+            else foreach (var r in Expand(firstObject, sourceName, lineNo, ref index, firstLine)) yield return r;
             string? line;
             while ((line = reader.ReadLine()) != null)
             {
@@ -74,7 +76,7 @@ namespace IncidentTools.Readers
                 JObject? o; string? error = null;
                 try
                 {
-                    var token = JToken.Parse(line);
+                    var token = ParseLine(line);
                     o = token as JObject;
                     if (o == null) error = $"the line holds a JSON {token.Type}, not an object";
                 }
@@ -85,7 +87,7 @@ namespace IncidentTools.Readers
                     yield return new JsonRecord(null, new RecordLocation(sourceName, lineNo, index), error);
                     continue;
                 }
-                foreach (var r in Expand(o, sourceName, lineNo, ref index)) yield return r;
+                foreach (var r in Expand(o, sourceName, lineNo, ref index, line)) yield return r;
             }
         }
 
@@ -93,7 +95,7 @@ namespace IncidentTools.Readers
         public static IEnumerable<JsonRecord> FromObject(JObject o, string sourceName, ref long index)
             => Expand(o, sourceName, 0, ref index);
 
-        static List<JsonRecord> Expand(JObject o, string sourceName, long line, ref long index)
+        static List<JsonRecord> Expand(JObject o, string sourceName, long line, ref long index, string? text = null)
         {
             var list = new List<JsonRecord>();
             var collection = FindCollection(o);
@@ -109,7 +111,7 @@ namespace IncidentTools.Readers
                 return list;
             }
             index++;
-            list.Add(new JsonRecord(o, new RecordLocation(sourceName, line, index), null));
+            list.Add(new JsonRecord(o, new RecordLocation(sourceName, line, index), null, text));
             return list;
         }
 
@@ -204,14 +206,17 @@ namespace IncidentTools.Readers
 
         static JObject? TryParseLine(string line)
         {
-            try
-            {
-                using var r = new JsonTextReader(new StringReader(line)) { DateParseHandling = DateParseHandling.None, MaxDepth = 256 };
-                var token = JToken.ReadFrom(r);
-                if (r.Read()) return null; // more on the same line: not one record per line
-                return token as JObject;
-            }
-            catch (JsonException) { return null; }
+            try { return ParseLine(line) as JObject; }
+            catch (JsonException) { return null; } // also more than one value on the line: not one record per line
+        }
+
+        /// <summary>One NDJSON line, read like a document: dates stay the text they are (the readers parse them).</summary>
+        static JToken ParseLine(string line)
+        {
+            using var r = new JsonTextReader(new StringReader(line)) { DateParseHandling = DateParseHandling.None, MaxDepth = 256 };
+            var token = JToken.ReadFrom(r);
+            if (r.Read()) throw new JsonReaderException($"more than one JSON value on the line (a second one starts at position {r.LinePosition})");
+            return token;
         }
 
         static int PeekNonWhitespace(StreamReader reader)

@@ -14,15 +14,21 @@ namespace IncidentTools.Store
 
     /// <summary>
     /// Stores alerts and their entities inside the caller's write transaction, with prepared statements and an
-    /// in-memory cache of entity ids. Re-importing an alert merges it with what is stored: fields take the new
+    /// in-memory cache of entity ids; entities' alert counts are added up in memory and written once per batch
+    /// (Flush, before the caller commits). Re-importing an alert merges it with what is stored: fields take the new
     /// value unless it is empty, evidence and provider context grow and are never replaced by nothing.
     /// </summary>
     internal sealed class AlertWriter : IDisposable
     {
         readonly IncidentStore _store;
         readonly SqliteTransaction _tx;
-        readonly Dictionary<(string, int, string), long> _entityIds = new Dictionary<(string, int, string), long>();
-        readonly SqliteCommand _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _insertLink, _updateLink, _bumpEntity,
+        /// <summary>Entity id and stored name by (tenant, type, key and aliases).</summary>
+        readonly Dictionary<(string, int, string), (long Id, string Name)> _entities = new Dictionary<(string, int, string), (long, string)>();
+        /// <summary>Alerts newly linked to each entity in this batch, not yet added to entities.alert_count.</summary>
+        readonly Dictionary<long, int> _newLinks = new Dictionary<long, int>();
+        /// <summary>How many times entities were tied together: ids resolved before a tie may be gone.</summary>
+        int _ties;
+        readonly SqliteCommand _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _entityName, _insertName, _insertLink, _updateLink,
                                _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending;
 
         readonly Import.ImportLimits _limits;
@@ -39,9 +45,10 @@ namespace IncidentTools.Store
             _insertEntity = Prepare("INSERT INTO entities (tenant_id, type, key, name) VALUES ($tenant, $type, $key, $name) RETURNING id");
             _selectAlias = Prepare("SELECT entity_id FROM entity_aliases WHERE tenant_id = $tenant AND type = $type AND alias = $alias");
             _insertAlias = Prepare("INSERT OR IGNORE INTO entity_aliases (tenant_id, type, alias, entity_id) VALUES ($tenant, $type, $alias, $entity)");
+            _entityName = Prepare("SELECT name FROM entities WHERE id = $id");
+            _insertName = Prepare("INSERT OR IGNORE INTO entity_names (entity_id, name) VALUES ($id, $name)");
             _insertLink = Prepare("INSERT OR IGNORE INTO alert_entities (alert_id, entity_id, key, name, roles, verdict, properties, first_activity, last_activity) VALUES ($alert, $entity, $key, $name, $roles, $verdict, $props, $first, $last)");
             _updateLink = Prepare("UPDATE alert_entities SET key = $key, name = $name, roles = $roles, verdict = coalesce($verdict, verdict), properties = $props WHERE alert_id = $alert AND entity_id = $entity");
-            _bumpEntity = Prepare("UPDATE entities SET alert_count = alert_count + 1 WHERE id = $id");
             _linkTimes = Prepare("UPDATE alert_entities SET first_activity = $first, last_activity = $last WHERE alert_id = $alert");
             _selectEvidence = Prepare(IncidentReader.EvidenceSql);
             _selectPending = Prepare("SELECT evidence FROM pending_evidence WHERE alert_id = $id");
@@ -87,14 +94,14 @@ namespace IncidentTools.Store
             Set(cmd, "$severity", (int)alert.Severity);
             Set(cmd, "$status", (int)alert.Status);
             Set(cmd, "$category", alert.Category);
-            Set(cmd, "$mitre", JsonConvert.SerializeObject(alert.MitreTechniques));
+            Set(cmd, "$mitre", StoredJson.Strings(alert.MitreTechniques));
             Set(cmd, "$service_source", alert.ServiceSource);
             Set(cmd, "$detection_source", alert.DetectionSource);
             Set(cmd, "$detector_id", alert.DetectorId);
             Set(cmd, "$created", IncidentStore.Ticks(alert.CreatedDateTime));
             Set(cmd, "$first", IncidentStore.Ticks(alert.FirstActivityDateTime));
             Set(cmd, "$last", IncidentStore.Ticks(alert.LastActivityDateTime));
-            Set(cmd, "$context", JsonConvert.SerializeObject(new SortedDictionary<string, string>(alert.ProviderContext, StringComparer.OrdinalIgnoreCase)));
+            Set(cmd, "$context", StoredJson.Properties(new SortedDictionary<string, string>(alert.ProviderContext, StringComparer.OrdinalIgnoreCase)));
             Set(cmd, "$hash", hash);
             Set(cmd, "$import_id", importId);
             Set(cmd, "$original", original == null ? null : Pack(original));
@@ -108,7 +115,7 @@ namespace IncidentTools.Store
                 Set(_linkTimes, "$last", IncidentStore.Ticks(alert.LastActivityDateTime));
                 _linkTimes.ExecuteNonQuery();
             }
-            WriteEvidence(alert);
+            WriteEvidence(alert, stored == null);
             if (pending.Count > 0) { Set(_deletePending, "$id", alert.Id); _deletePending.ExecuteNonQuery(); }
             return stored == null ? AlertWriteResult.Created : AlertWriteResult.Updated;
         }
@@ -136,79 +143,184 @@ namespace IncidentTools.Store
             return Write(alert, null, importId);
         }
 
-        void WriteEvidence(Alert alert)
+        void WriteEvidence(Alert alert, bool newAlert)
         {
+            if (newAlert) { InsertLinksOfNewAlert(alert); return; }
+            long first = IncidentStore.Ticks(alert.FirstActivityDateTime), last = IncidentStore.Ticks(alert.LastActivityDateTime);
             foreach (var ev in alert.Evidence)
             {
                 long entityId = EntityId(alert.TenantId, ev);
-                foreach (var cmd in new[] { _insertLink, _updateLink })
-                {
-                    Set(cmd, "$alert", alert.Id);
-                    Set(cmd, "$entity", entityId);
-                    Set(cmd, "$key", ev.Key);
-                    Set(cmd, "$name", ev.Name);
-                    Set(cmd, "$roles", JsonConvert.SerializeObject(ev.Roles));
-                    Set(cmd, "$verdict", ev.Verdict);
-                    Set(cmd, "$props", JsonConvert.SerializeObject(ev.Properties));
-                }
-                Set(_insertLink, "$first", IncidentStore.Ticks(alert.FirstActivityDateTime));
-                Set(_insertLink, "$last", IncidentStore.Ticks(alert.LastActivityDateTime));
+                string roles = StoredJson.Strings(ev.Roles), properties = StoredJson.Properties(ev.Properties);
+                Set(_insertLink, "$alert", alert.Id);
+                Set(_insertLink, "$entity", entityId);
+                Set(_insertLink, "$key", ev.Key);
+                Set(_insertLink, "$name", ev.Name);
+                Set(_insertLink, "$roles", roles);
+                Set(_insertLink, "$verdict", ev.Verdict);
+                Set(_insertLink, "$props", properties);
+                Set(_insertLink, "$first", first);
+                Set(_insertLink, "$last", last);
                 if (_insertLink.ExecuteNonQuery() == 1)
                 {
-                    Set(_bumpEntity, "$id", entityId);
-                    _bumpEntity.ExecuteNonQuery();
+                    _newLinks.TryGetValue(entityId, out int n);
+                    _newLinks[entityId] = n + 1;
+                    continue;
                 }
-                else _updateLink.ExecuteNonQuery();
+                // The alert was stored before with this entity: its link takes the new name, roles and properties.
+                Set(_updateLink, "$alert", alert.Id);
+                Set(_updateLink, "$entity", entityId);
+                Set(_updateLink, "$key", ev.Key);
+                Set(_updateLink, "$name", ev.Name);
+                Set(_updateLink, "$roles", roles);
+                Set(_updateLink, "$verdict", ev.Verdict);
+                Set(_updateLink, "$props", properties);
+                _updateLink.ExecuteNonQuery();
             }
         }
 
+        /// <summary>A new alert's links, up to this many per INSERT: a new alert has no links yet, and one statement per alert costs far less than one per link.</summary>
+        const int LinksPerStatement = 16;
+        readonly SqliteCommand?[] _insertLinks = new SqliteCommand?[LinksPerStatement + 1];
+
+        void InsertLinksOfNewAlert(Alert alert)
+        {
+            long first = IncidentStore.Ticks(alert.FirstActivityDateTime), last = IncidentStore.Ticks(alert.LastActivityDateTime);
+            // Resolve every entity first: a later evidence item may tie two entities and retire an id resolved
+            // before it, and two items the data ties (a user by UPN and by SID) are one entity, linked once.
+            int ties = _ties;
+            var resolved = alert.Evidence.Select(ev => (Evidence: ev, Id: EntityId(alert.TenantId, ev))).ToList();
+            if (_ties != ties) resolved = alert.Evidence.Select(ev => (Evidence: ev, Id: EntityId(alert.TenantId, ev))).ToList();
+            var links = resolved.GroupBy(x => x.Id).Select(g => g.First()).ToList();
+            for (int start = 0; start < links.Count; start += LinksPerStatement)
+            {
+                int count = Math.Min(LinksPerStatement, links.Count - start);
+                var cmd = _insertLinks[count] ??= PrepareLinkInsert(count);
+                var p = cmd.Parameters;
+                p[0].Value = alert.Id; p[1].Value = first; p[2].Value = last;
+                for (int i = 0; i < count; i++)
+                {
+                    var (ev, entityId) = links[start + i];
+                    int at = 3 + 6 * i;
+                    p[at].Value = entityId;
+                    p[at + 1].Value = ev.Key;
+                    p[at + 2].Value = ev.Name;
+                    p[at + 3].Value = StoredJson.Strings(ev.Roles);
+                    p[at + 4].Value = (object?)ev.Verdict ?? DBNull.Value;
+                    p[at + 5].Value = StoredJson.Properties(ev.Properties);
+                    _newLinks.TryGetValue(entityId, out int n);
+                    _newLinks[entityId] = n + 1;
+                }
+                cmd.ExecuteNonQuery();
+            }
+        }
+
+        SqliteCommand PrepareLinkInsert(int count)
+        {
+            var sql = new StringBuilder("INSERT INTO alert_entities (alert_id, entity_id, key, name, roles, verdict, properties, first_activity, last_activity) VALUES ");
+            for (int i = 0; i < count; i++) sql.Append(i == 0 ? "" : ", ").Append($"($alert, $e{i}, $k{i}, $n{i}, $r{i}, $v{i}, $p{i}, $first, $last)");
+            var cmd = Prepare(sql.ToString());
+            foreach (var name in new[] { "$alert", "$first", "$last" }) cmd.Parameters.Add(new SqliteParameter(name, null));
+            for (int i = 0; i < count; i++)
+                foreach (var name in new[] { "$e", "$k", "$n", "$r", "$v", "$p" }) cmd.Parameters.Add(new SqliteParameter(name + i, null));
+            return cmd;
+        }
+
+        /// <summary>Entity counts per UPDATE in Flush: hundreds at a time instead of one statement each, in a few fixed sizes so each is prepared once.</summary>
+        static readonly int[] CountsPerStatement = { 256, 32, 4, 1 };
+        readonly Dictionary<int, SqliteCommand> _addCounts = new Dictionary<int, SqliteCommand>();
+
+        /// <summary>Writes what this batch held in memory (entities' alert counts). Call before committing.</summary>
+        public void Flush()
+        {
+            var pending = _newLinks.ToList();
+            int at = 0;
+            foreach (int size in CountsPerStatement)
+            {
+                for (; pending.Count - at >= size; at += size)
+                {
+                    if (!_addCounts.TryGetValue(size, out var cmd)) _addCounts[size] = cmd = PrepareAddCounts(size);
+                    for (int i = 0; i < size; i++)
+                    {
+                        cmd.Parameters[2 * i].Value = pending[at + i].Key;
+                        cmd.Parameters[2 * i + 1].Value = pending[at + i].Value;
+                    }
+                    cmd.ExecuteNonQuery();
+                }
+            }
+            _newLinks.Clear();
+        }
+
+        SqliteCommand PrepareAddCounts(int size)
+        {
+            var values = string.Join(", ", Enumerable.Range(0, size).Select(i => $"($i{i}, $n{i})"));
+            var cmd = Prepare($"UPDATE entities SET alert_count = alert_count + v.n FROM (SELECT column1 AS id, column2 AS n FROM (VALUES {values})) AS v WHERE entities.id = v.id");
+            for (int i = 0; i < size; i++)
+            {
+                cmd.Parameters.Add(new SqliteParameter("$i" + i, null));
+                cmd.Parameters.Add(new SqliteParameter("$n" + i, null));
+            }
+            return cmd;
+        }
+
         /// <summary>
-        /// The entity an evidence item is, found by any of its identifiers. When its identifiers belong to entities
-        /// stored apart so far (one alert saw a user by UPN, another by SID, and this one gives both), the data has
-        /// tied them and they become one entity: the oldest, which takes the others' aliases and alerts.
+        /// The entity an evidence item is, found by any of its identifiers; stored when new. When its identifiers
+        /// belong to entities stored apart so far (one alert saw a user by UPN, another by SID, and this one gives
+        /// both), the data has tied them and they become one entity: the oldest, which takes the others' aliases and
+        /// alerts. A name other than the entity's stored one is kept in entity_names, so lookups by name find it.
         /// </summary>
         long EntityId(string tenant, Evidence ev)
         {
             var identifiers = ev.Aliases.Length == 0 ? new[] { ev.Key } : new[] { ev.Key }.Concat(ev.Aliases).Distinct(StringComparer.Ordinal).ToArray();
             var cacheKey = (tenant, (int)ev.Type, string.Join("\n", identifiers));
-            if (_entityIds.TryGetValue(cacheKey, out var id)) return id;
-
-            var found = new SortedSet<long>();
-            Set(_selectAlias, "$tenant", tenant);
-            Set(_selectAlias, "$type", (int)ev.Type);
-            foreach (var alias in identifiers)
+            if (!_entities.TryGetValue(cacheKey, out var entity))
             {
-                Set(_selectAlias, "$alias", alias);
-                if (_selectAlias.ExecuteScalar() is long known) found.Add(known);
-            }
-            if (found.Count == 0)
-            {
-                Set(_insertEntity, "$tenant", tenant);
-                Set(_insertEntity, "$type", (int)ev.Type);
-                Set(_insertEntity, "$key", ev.Key);
-                Set(_insertEntity, "$name", ev.Name);
-                id = Convert.ToInt64(_insertEntity.ExecuteScalar());
-            }
-            else
-            {
-                id = found.Min;
-                if (found.Count > 1)
+                var found = new SortedSet<long>();
+                Set(_selectAlias, "$tenant", tenant);
+                Set(_selectAlias, "$type", (int)ev.Type);
+                foreach (var alias in identifiers)
                 {
-                    EntityTies.Tie(_store, _tx, id, found.Where(f => f != id));
-                    _entityIds.Clear(); // cached ids of the entities just tied are gone
+                    Set(_selectAlias, "$alias", alias);
+                    if (_selectAlias.ExecuteScalar() is long known) found.Add(known);
                 }
+                if (found.Count == 0)
+                {
+                    Set(_insertEntity, "$tenant", tenant);
+                    Set(_insertEntity, "$type", (int)ev.Type);
+                    Set(_insertEntity, "$key", ev.Key);
+                    Set(_insertEntity, "$name", ev.Name);
+                    entity = (Convert.ToInt64(_insertEntity.ExecuteScalar()), ev.Name);
+                }
+                else
+                {
+                    long id = found.Min;
+                    if (found.Count > 1)
+                    {
+                        Flush(); // the tie recounts the survivor's alerts from its links: no count may be pending
+                        EntityTies.Tie(_store, _tx, id, found.Where(f => f != id));
+                        _entities.Clear(); // cached ids of the entities just tied are gone
+                        _ties++;
+                    }
+                    Set(_entityName, "$id", id);
+                    entity = (id, (string)_entityName.ExecuteScalar()!);
+                }
+                Set(_insertAlias, "$tenant", tenant);
+                Set(_insertAlias, "$type", (int)ev.Type);
+                Set(_insertAlias, "$entity", entity.Id);
+                foreach (var alias in identifiers)
+                {
+                    Set(_insertAlias, "$alias", alias);
+                    _insertAlias.ExecuteNonQuery();
+                }
+                if (_entities.Count > 200_000) _entities.Clear(); // bounded memory on huge imports
+                _entities[cacheKey] = entity;
             }
-            Set(_insertAlias, "$tenant", tenant);
-            Set(_insertAlias, "$type", (int)ev.Type);
-            Set(_insertAlias, "$entity", id);
-            foreach (var alias in identifiers)
+            if (!string.Equals(ev.Name, entity.Name, StringComparison.Ordinal))
             {
-                Set(_insertAlias, "$alias", alias);
-                _insertAlias.ExecuteNonQuery();
+                Set(_insertName, "$id", entity.Id);
+                Set(_insertName, "$name", ev.Name);
+                _insertName.ExecuteNonQuery();
             }
-            if (_entityIds.Count > 200_000) _entityIds.Clear(); // bounded memory on huge imports
-            _entityIds[cacheKey] = id;
-            return id;
+            return entity.Id;
         }
 
         sealed class StoredAlert
@@ -309,31 +421,78 @@ namespace IncidentTools.Store
             Properties = new Dictionary<string, string>(e.Properties, StringComparer.OrdinalIgnoreCase),
         };
 
-        /// <summary>A hash of everything stored about the alert, in a canonical order: equal hash, nothing to update.</summary>
-        static string ContentHash(Alert a)
+        /// <summary>
+        /// A hash of everything stored about the alert, in a canonical order: equal hash, nothing to update. The
+        /// canonical text is written field by field (stores keep these hashes, so its exact form never changes).
+        /// </summary>
+        internal static string ContentHash(Alert a)
         {
-            var canonical = new
+            var text = new StringWriter(new StringBuilder(1024), System.Globalization.CultureInfo.InvariantCulture);
+            using (var w = new JsonTextWriter(text))
             {
-                a.Title, a.Description, Truncated = a.Truncated.Select(t => t.ToString()), a.Severity, a.Status, a.Category, a.MitreTechniques, a.ServiceSource, a.DetectionSource, a.DetectorId,
-                Created = a.CreatedDateTime.UtcTicks, First = a.FirstActivityDateTime.UtcTicks, Last = a.LastActivityDateTime.UtcTicks,
-                Context = new SortedDictionary<string, string>(a.ProviderContext, StringComparer.OrdinalIgnoreCase),
-                Evidence = a.Evidence.OrderBy(e => (int)e.Type).ThenBy(e => e.Key, StringComparer.Ordinal)
-                    .Select(e => new { e.Type, e.Key, e.Name, Roles = e.Roles.OrderBy(x => x, StringComparer.Ordinal), e.Verdict, Props = new SortedDictionary<string, string>(e.Properties, StringComparer.OrdinalIgnoreCase) }),
-            };
-            using var sha = SHA256.Create();
-            return Convert.ToBase64String(sha.ComputeHash(Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(canonical))));
+                w.WriteStartObject();
+                w.WritePropertyName("Title"); w.WriteValue(a.Title);
+                w.WritePropertyName("Description"); w.WriteValue(a.Description);
+                w.WritePropertyName("Truncated"); WriteStrings(w, a.Truncated.Select(t => t.ToString()));
+                w.WritePropertyName("Severity"); w.WriteValue((int)a.Severity);
+                w.WritePropertyName("Status"); w.WriteValue((int)a.Status);
+                w.WritePropertyName("Category"); w.WriteValue(a.Category);
+                w.WritePropertyName("MitreTechniques"); WriteStrings(w, a.MitreTechniques);
+                w.WritePropertyName("ServiceSource"); w.WriteValue(a.ServiceSource);
+                w.WritePropertyName("DetectionSource"); w.WriteValue(a.DetectionSource);
+                w.WritePropertyName("DetectorId"); w.WriteValue(a.DetectorId);
+                w.WritePropertyName("Created"); w.WriteValue(a.CreatedDateTime.UtcTicks);
+                w.WritePropertyName("First"); w.WriteValue(a.FirstActivityDateTime.UtcTicks);
+                w.WritePropertyName("Last"); w.WriteValue(a.LastActivityDateTime.UtcTicks);
+                w.WritePropertyName("Context"); WriteSorted(w, a.ProviderContext);
+                w.WritePropertyName("Evidence");
+                w.WriteStartArray();
+                foreach (var e in a.Evidence.OrderBy(e => (int)e.Type).ThenBy(e => e.Key, StringComparer.Ordinal))
+                {
+                    w.WriteStartObject();
+                    w.WritePropertyName("Type"); w.WriteValue((int)e.Type);
+                    w.WritePropertyName("Key"); w.WriteValue(e.Key);
+                    w.WritePropertyName("Name"); w.WriteValue(e.Name);
+                    w.WritePropertyName("Roles"); WriteStrings(w, e.Roles.OrderBy(x => x, StringComparer.Ordinal));
+                    w.WritePropertyName("Verdict"); w.WriteValue(e.Verdict);
+                    w.WritePropertyName("Props"); WriteSorted(w, e.Properties);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            return Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
         }
 
-        /// <summary>The original record, compressed: kept whole for retrieval at a fraction of its size.</summary>
+        static void WriteStrings(JsonTextWriter w, IEnumerable<string> values)
+        {
+            w.WriteStartArray();
+            foreach (var v in values) w.WriteValue(v);
+            w.WriteEndArray();
+        }
+
+        static void WriteSorted(JsonTextWriter w, IDictionary<string, string> map)
+        {
+            w.WriteStartObject();
+            foreach (var kv in map.Count < 2 ? map : new SortedDictionary<string, string>(map, StringComparer.OrdinalIgnoreCase))
+            {
+                w.WritePropertyName(kv.Key);
+                w.WriteValue(kv.Value);
+            }
+            w.WriteEndObject();
+        }
+
+        /// <summary>
+        /// The original record, compressed: kept whole for retrieval at a fraction of its size. Brotli at its
+        /// fastest quality in one call; a 64 KB window is plenty for one record and is quick to set up per record.
+        /// </summary>
         internal static byte[] Pack(string text)
         {
-            using var ms = new MemoryStream();
-            using (var z = new BrotliStream(ms, CompressionLevel.Fastest, leaveOpen: true))
-            {
-                var bytes = Encoding.UTF8.GetBytes(text);
-                z.Write(bytes, 0, bytes.Length);
-            }
-            return ms.ToArray();
+            var bytes = Encoding.UTF8.GetBytes(text);
+            var packed = new byte[BrotliEncoder.GetMaxCompressedLength(bytes.Length)];
+            if (!BrotliEncoder.TryCompress(bytes, packed, out int length, quality: 1, window: 16))
+                throw new InvalidOperationException("Brotli could not compress an original record."); // cannot happen: the buffer has the maximum size
+            return packed.AsSpan(0, length).ToArray();
         }
 
         internal static string Unpack(byte[] packed)
@@ -345,8 +504,8 @@ namespace IncidentTools.Store
 
         public void Dispose()
         {
-            foreach (var c in new[] { _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _insertLink, _updateLink, _bumpEntity, _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending })
-                c.Dispose();
+            foreach (var c in new[] { _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _entityName, _insertName, _insertLink, _updateLink, _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending }.Concat(_insertLinks).Concat(_addCounts.Values))
+                c?.Dispose();
         }
     }
 }

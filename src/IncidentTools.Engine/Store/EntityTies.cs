@@ -28,6 +28,9 @@ namespace IncidentTools.Store
                     "UPDATE OR IGNORE entity_aliases SET entity_id = $survivor WHERE entity_id = $other",
                     "DELETE FROM entity_aliases WHERE entity_id = $other",
                     "UPDATE correlation_links SET entity_id = $survivor WHERE entity_id = $other",
+                    "INSERT OR IGNORE INTO entity_names (entity_id, name) SELECT $survivor, name FROM entity_names WHERE entity_id = $other",
+                    "INSERT OR IGNORE INTO entity_names (entity_id, name) SELECT $survivor, name FROM entities WHERE id = $other",
+                    "DELETE FROM entity_names WHERE entity_id = $other",
                     "DELETE FROM entities WHERE id = $other",
                 })
                 {

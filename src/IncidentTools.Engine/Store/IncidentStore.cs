@@ -90,6 +90,10 @@ namespace IncidentTools.Store
                 store.Execute($"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};");
                 store.Execute("PRAGMA journal_mode = WAL;");
                 store.Execute("PRAGMA synchronous = NORMAL;");
+                // SQLite's default page cache is 2 MB: far smaller than the indexes an import and correlation walk
+                // at random (entity keys, alert ids). 64 MB holds much more of them and is still a fixed amount,
+                // so memory stays flat however large the store grows.
+                store.Execute("PRAGMA cache_size = -65536;");
                 store.Execute("PRAGMA foreign_keys = ON;");
                 store.Migrate(migrations);
                 return store;
@@ -240,19 +244,75 @@ namespace IncidentTools.Store
             return v is DBNull ? null : v;
         }
 
+        /// <summary>
+        /// A command for sql, with its statement already prepared when the same sql ran before: disposing it
+        /// returns it to this store for the next caller instead of finalising the statement. Preparing is a
+        /// large part of a small statement's cost, and import and correlation run the same few statements per alert.
+        /// </summary>
         internal SqliteCommand Command(string sql, SqliteTransaction? tx = null, params (string, object?)[] parameters)
         {
-            var cmd = Connection.CreateCommand();
+            ReusableCommand cmd;
+            if (_idleCommands.TryGetValue(sql, out var idle) && idle.Count > 0)
+            {
+                cmd = idle.Pop();
+                cmd.Idle = false;
+                cmd.Parameters.Clear();
+            }
+            else cmd = new ReusableCommand(this, sql) { Connection = Connection };
             cmd.Transaction = tx;
-            cmd.CommandText = sql;
             foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
             return cmd;
+        }
+
+        /// <summary>Prepared commands not in use, by sql. Bounded: queries built from filters can each be different.</summary>
+        readonly Dictionary<string, Stack<ReusableCommand>> _idleCommands = new Dictionary<string, Stack<ReusableCommand>>(StringComparer.Ordinal);
+        const int MaxReusedStatements = 256;
+        bool _disposed;
+
+        /// <returns>True when the store keeps the command for reuse; false when it must really be disposed.</returns>
+        bool Return(ReusableCommand cmd)
+        {
+            if (cmd.Idle) return true; // disposed twice: it is already back, and must not be handed out twice
+            if (_disposed) return false;
+            if (!_idleCommands.TryGetValue(cmd.CommandText, out var idle))
+            {
+                if (_idleCommands.Count >= MaxReusedStatements) return false;
+                _idleCommands[cmd.CommandText] = idle = new Stack<ReusableCommand>();
+            }
+            if (idle.Count >= 4) return false;
+            cmd.Transaction = null;
+            cmd.Idle = true;
+            idle.Push(cmd);
+            return true;
+        }
+
+        /// <summary>A command whose Dispose hands it back to its store, prepared statement and all.</summary>
+        sealed class ReusableCommand : SqliteCommand
+        {
+            readonly IncidentStore _owner;
+            public ReusableCommand(IncidentStore owner, string sql) { _owner = owner; CommandText = sql; }
+            /// <summary>Back in the store, waiting for its next caller.</summary>
+            public bool Idle { get; set; }
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing && _owner.Return(this)) return;
+                base.Dispose(disposing);
+            }
+            internal void DisposeForReal() => base.Dispose(true);
         }
 
         /// <summary>Starts a write transaction that takes the write lock at once (BEGIN IMMEDIATE), so it waits rather than fails later.</summary>
         internal SqliteTransaction BeginWrite() => Connection.BeginTransaction(deferred: false);
 
-        public void Dispose() => Connection.Dispose();
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            foreach (var idle in _idleCommands.Values)
+                foreach (var cmd in idle) cmd.DisposeForReal();
+            _idleCommands.Clear();
+            Connection.Dispose();
+        }
 
         internal static long Ticks(DateTimeOffset t) => t.UtcTicks;
         internal static DateTimeOffset Time(long ticks) => new DateTimeOffset(ticks, TimeSpan.Zero);

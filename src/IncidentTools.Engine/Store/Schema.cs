@@ -225,6 +225,25 @@ CREATE INDEX ix_incidents_redirect ON incidents (redirect_incident_id) WHERE red
 UPDATE incidents SET priority_factors = json_set(priority_factors, '$.Closed', -priority), priority = 0
 WHERE status IN (2, 3) AND priority > 0;
 ",
+            // Version 6: indexes that match the queries. Correlation looks up an entity's alerts by activity window:
+            // with first_activity in the index it never reads the table row. Get-Incident -Entity and
+            // Get-IncidentEntity -Name compare keys case-insensitively, which only a NOCASE index serves. The other
+            // names alerts gave an entity (its own name is the first one seen) are kept apart, so that a lookup by
+            // any of them is an index search instead of a scan of every alert-entity link.
+            @"
+DROP INDEX ix_alert_entities_entity;
+CREATE INDEX ix_alert_entities_entity ON alert_entities (entity_id, last_activity, first_activity);
+DROP INDEX ix_entities_key;
+CREATE INDEX ix_entities_key ON entities (key COLLATE NOCASE);
+CREATE TABLE entity_names (
+    entity_id INTEGER NOT NULL,
+    name TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (entity_id, name)
+) WITHOUT ROWID;
+CREATE INDEX ix_entity_names_name ON entity_names (name);
+INSERT OR IGNORE INTO entity_names (entity_id, name)
+    SELECT DISTINCT ae.entity_id, ae.name FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.name <> e.name;
+",
         };
 
         public static int CurrentVersion => Migrations.Count;

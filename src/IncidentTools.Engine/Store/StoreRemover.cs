@@ -173,6 +173,7 @@ namespace IncidentTools.Store
                 if (uses == 0)
                 {
                     _store.Execute("DELETE FROM entity_aliases WHERE entity_id = $id", tx, ("$id", id));
+                    _store.Execute("DELETE FROM entity_names WHERE entity_id = $id", tx, ("$id", id));
                     _store.Execute("DELETE FROM entities WHERE id = $id", tx, ("$id", id));
                     removed++;
                 }

@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using IncidentTools.Store;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using Xunit;
+
+namespace IncidentTools.Tests
+{
+    /// <summary>
+    /// What the import speed-ups must not change: stored hashes, the original record, entity counts, query results;
+    /// and that the indexes the queries need are there.
+    /// </summary>
+    public class StorePerformanceTests
+    {
+        static TimeSpan Min(double m) => TimeSpan.FromMinutes(m);
+
+        /// <summary>How content hashes were computed before they were written field by field; stores keep them.</summary>
+        static string HashAsFirstWritten(Alert a)
+        {
+            var canonical = new
+            {
+                a.Title, a.Description, Truncated = a.Truncated.Select(t => t.ToString()), a.Severity, a.Status, a.Category, a.MitreTechniques, a.ServiceSource, a.DetectionSource, a.DetectorId,
+                Created = a.CreatedDateTime.UtcTicks, First = a.FirstActivityDateTime.UtcTicks, Last = a.LastActivityDateTime.UtcTicks,
+                Context = new SortedDictionary<string, string>(a.ProviderContext, StringComparer.OrdinalIgnoreCase),
+                Evidence = a.Evidence.OrderBy(e => (int)e.Type).ThenBy(e => e.Key, StringComparer.Ordinal)
+                    .Select(e => new { e.Type, e.Key, e.Name, Roles = e.Roles.OrderBy(x => x, StringComparer.Ordinal), e.Verdict, Props = new SortedDictionary<string, string>(e.Properties, StringComparer.OrdinalIgnoreCase) }),
+            };
+            return Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(canonical))));
+        }
+
+        [Fact]
+        public void Content_hashes_are_the_same_as_the_ones_stores_already_hold()
+        {
+            // Alerts of every fixture format: all kinds of evidence, context, missing fields and odd characters.
+            var alerts = Directory.EnumerateFiles(TestData.Fixture(""), "*", SearchOption.AllDirectories)
+                .SelectMany(f => ReaderHarness.ReadFile(f).Alerts).ToList();
+            Assert.True(alerts.Count > 20);
+            var odd = new Alert
+            {
+                Title = "Quote \" and \u00e9 and \n", Description = null, MitreTechniques = new[] { "T2", "T1" },
+                ProviderContext = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["b"] = "2", ["A"] = "1", ["c"] = null! },
+                Evidence = new List<Evidence> { new Evidence { Type = EntityType.User, Key = "k", Name = "n", Roles = new[] { "z", "a" }, Properties = new Dictionary<string, string> { ["x"] = "1" } } },
+            };
+            foreach (var a in alerts.Append(odd)) Assert.Equal(HashAsFirstWritten(a), AlertWriter.ContentHash(a));
+        }
+
+        [Fact]
+        public void An_ndjson_record_is_kept_as_the_exact_line_it_was_read_from()
+        {
+            using var s = new TestStore();
+            var record = GraphAlert.Make("n1", Min(0), GraphAlert.User("alice@contoso.com"));
+            // Dates written with an offset and odd spacing: a re-serialised copy would differ from the line.
+            record["createdDateTime"] = "2026-03-02T10:00:00.1234567+01:00";
+            string line = record.ToString(Formatting.None).Replace("\"title\":", "\"title\" :");
+            string file = Path.Combine(s.Folder, "one.ndjson");
+            File.WriteAllText(file, line + "\n" + GraphAlert.Make("n2", Min(1)).ToString(Formatting.None) + "\n");
+            s.ImportFile(file);
+            var stored = Assert.Single(s.Reader.Alerts(null, new[] { GraphAlert.AlertId("n1") }, includeOriginal: true));
+            Assert.Equal(line, stored.OriginalRecord);
+            Assert.Equal(new DateTimeOffset(2026, 3, 2, 9, 0, 0, 123, TimeSpan.Zero).AddTicks(4567), stored.CreatedDateTime);
+        }
+
+        [Fact]
+        public void Entity_alert_counts_add_up_across_batches_and_reimports()
+        {
+            using var s = new TestStore();
+            var alerts = Enumerable.Range(0, 7).Select(i => GraphAlert.Make("c" + i, Min(i), GraphAlert.User("alice@contoso.com"), GraphAlert.Ip("203.0.113." + i))).ToArray();
+            string file = Path.Combine(s.Folder, "seven.ndjson");
+            File.WriteAllLines(file, alerts.Select(a => a.ToString(Formatting.None)));
+            s.ImportFile(file, new Import.ImportOptions { BatchSize = 3 });
+            s.ImportFile(file, new Import.ImportOptions { BatchSize = 2, Force = true }); // the same alerts again: no new links
+            Assert.Equal(7L, s.Count("SELECT alert_count FROM entities WHERE key = 'alice@contoso.com'"));
+            Assert.Equal(7L, s.Count("SELECT sum(alert_count) FROM entities WHERE type = $ip", ("$ip", (int)EntityType.Ip)));
+        }
+
+        [Fact]
+        public void A_command_handed_back_to_the_store_is_reused_with_fresh_parameters()
+        {
+            using var s = new TestStore();
+            const string sql = "SELECT $a + 1";
+            SqliteCommandHandle first;
+            using (var cmd = s.Store.Command(sql, null, ("$a", 1)))
+            {
+                Assert.Equal(2L, Convert.ToInt64(cmd.ExecuteScalar()));
+                first = new SqliteCommandHandle(cmd);
+            }
+            using (var again = s.Store.Command(sql, null, ("$a", 41)))
+            {
+                Assert.Same(first.Command, again);
+                Assert.Equal(42L, Convert.ToInt64(again.ExecuteScalar()));
+                // The same statement while the first is still in use is a second command, not the same one.
+                using var nested = s.Store.Command(sql, null, ("$a", 9));
+                Assert.NotSame(again, nested);
+                Assert.Equal(10L, Convert.ToInt64(nested.ExecuteScalar()));
+            }
+            // Disposed twice, a command still goes back once: two callers never share it.
+            var twice = s.Store.Command(sql);
+            twice.Dispose();
+            twice.Dispose();
+            using var a = s.Store.Command(sql, null, ("$a", 1));
+            using var b = s.Store.Command(sql, null, ("$a", 2));
+            Assert.NotSame(a, b);
+        }
+
+        sealed class SqliteCommandHandle
+        {
+            public SqliteCommandHandle(Microsoft.Data.Sqlite.SqliteCommand command) { Command = command; }
+            public Microsoft.Data.Sqlite.SqliteCommand Command { get; }
+        }
+
+        [Theory]
+        [InlineData("ALICE@contoso.com")]
+        [InlineData("alice@contoso.com")]
+        public void Entity_lookups_use_indexes_and_ignore_case(string name)
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("e1", Min(0), GraphAlert.User("alice@contoso.com")), GraphAlert.Make("e2", Min(0), GraphAlert.User("bob@contoso.com")));
+            var found = s.Reader.Incidents(new IncidentFilter { Entities = new[] { name } }).ToList();
+            Assert.Equal(s.IncidentOf("e1"), Assert.Single(found).Id);
+
+            var plan = string.Join("\n", QueryPlan(s, "SELECT a.incident_id FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id WHERE ae.entity_id IN (SELECT e.id FROM entities e WHERE e.name = 'x' COLLATE NOCASE OR e.key = 'x' COLLATE NOCASE UNION SELECT n.entity_id FROM entity_names n WHERE n.name = 'x' COLLATE NOCASE)"));
+            Assert.DoesNotContain("SCAN", plan);
+            var window = string.Join("\n", QueryPlan(s, "SELECT alert_id FROM alert_entities WHERE entity_id = 1 AND last_activity >= 0 AND first_activity <= 9"));
+            Assert.Contains("COVERING INDEX ix_alert_entities_entity", window);
+        }
+
+        [Fact]
+        public void An_entity_is_found_by_every_name_its_alerts_gave_it()
+        {
+            using var s = new TestStore();
+            // One device (same MDE id), named by its DNS name in one alert and its host name in the next.
+            s.Import(GraphAlert.Make("d1", Min(0), GraphAlert.Device("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "ws07.contoso.local")),
+                     GraphAlert.Make("d2", Min(5), GraphAlert.Device("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "WS07-RENAMED")));
+            Assert.Equal(1L, s.Count("SELECT count(*) FROM entities WHERE type = $t", ("$t", (int)EntityType.Device)));
+            foreach (var name in new[] { "ws07.contoso.local", "ws07-renamed", "ws07-ren*" })
+                Assert.Equal(s.IncidentOf("d2"), Assert.Single(s.Reader.Incidents(new IncidentFilter { Entities = new[] { name } })).Id);
+        }
+
+        [Fact]
+        public void A_store_from_before_the_new_indexes_migrates_to_them_and_keeps_its_entity_names()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("m1", Min(0), GraphAlert.Device("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "ws07.contoso.local")),
+                     GraphAlert.Make("m2", Min(5), GraphAlert.Device("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "WS07-RENAMED")));
+            // Back to the version before the new indexes, as it was written: the old indexes, no entity_names.
+            int before = Schema.Migrations.ToList().FindIndex(m => m.Contains("CREATE TABLE entity_names"));
+            Assert.True(before > 0);
+            s.Store.Execute($@"DROP TABLE entity_names;
+                DROP INDEX ix_alert_entities_entity; CREATE INDEX ix_alert_entities_entity ON alert_entities (entity_id, last_activity);
+                DROP INDEX ix_entities_key; CREATE INDEX ix_entities_key ON entities (key);
+                PRAGMA user_version = {before};");
+            s.Store.Dispose();
+
+            using var migrated = IncidentStore.Open(s.FilePath);
+            Assert.Equal(Schema.CurrentVersion, migrated.SchemaVersion);
+            Assert.True(File.Exists(s.FilePath + $".v{before}.bak"));
+            Assert.Single(new IncidentReader(migrated).Incidents(new IncidentFilter { Entities = new[] { "ws07-renamed" } }));
+            Assert.Contains("COVERING INDEX ix_alert_entities_entity",
+                string.Join("\n", QueryPlan(migrated, "SELECT alert_id FROM alert_entities WHERE entity_id = 1 AND last_activity >= 0 AND first_activity <= 9")));
+        }
+
+        static IEnumerable<string> QueryPlan(TestStore s, string sql) => QueryPlan(s.Store, sql);
+
+        static IEnumerable<string> QueryPlan(IncidentStore store, string sql)
+        {
+            using var cmd = store.Command("EXPLAIN QUERY PLAN " + sql);
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) yield return r.GetString(3);
+        }
+    }
+}
