@@ -228,11 +228,14 @@ namespace IncidentTools.Correlation
                 while (r.Read()) entities.Add((r.GetInt64(0), (EntityType)r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetInt32(4)));
             if (entities.Count == 0) return links;
 
+            // Candidates in the order of the entity's index (earliest activity in the window first), so the query
+            // stops after the limit instead of sorting every alert of a busy entity: the cost per alert is bounded
+            // however many alerts share the entity.
             using var find = _store.Command(
                 @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id
                   WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.first_activity <= $to
                     AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
-                  ORDER BY a.first_activity, a.id LIMIT $limit", tx);
+                  ORDER BY ae.last_activity, ae.first_activity, ae.alert_id LIMIT $limit", tx);
             // An entity type of strength 1 links on its own; weaker ones (and too-common entities, which keep the
             // policy's PrevalentLinkStrength) link only together, when the strengths of the entities an alert shares
             // with one incident add up to 1 (an IP and a URL at 0.5 each; an attacked host and its account).
