@@ -1,4 +1,5 @@
 #Requires -Version 7.6
+
 <#
 .SYNOPSIS
     Scheduled job: imports every alert export in a folder and reports the new high-severity incidents.

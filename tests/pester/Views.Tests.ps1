@@ -81,13 +81,16 @@ Describe 'Default views at 80 columns' {
 
     It 'shows comments on one line each and control characters harmlessly' {
         Add-IncidentComment -IncidentId 1 -Comment "first line`nsecond line" -Author 'automation@contoso.com' | Out-Null
-        Set-Incident -Id 1 -DisplayName "Evil`e[31mred`a" | Out-Null
+        Set-Incident -Id 1 -DisplayName "Evil`e[31mred`a`u{202E}gnp.exe" | Out-Null
         $lines = Get-IncidentComment -IncidentId 1 | Show
         Should-FitIn80 $lines
         $lines -match ' automation@cont… first line second line$' | Should -Not -BeNullOrEmpty
         $queue = (Get-Incident -Id 1 | Show) -join "`n"
         $queue | Should -Match 'Evil\\x1b\[31mred\\x07'
         $queue | Should -Not -Match "`e"
+        $wide = Get-Incident -Id 1 | Out-String -Width 200
+        $wide | Should -Match ([regex]::Escape('\u202egnp.exe')) -Because 'a right-to-left override would show the name reversed'
+        $wide | Should -Not -Match "`u{202E}"
     }
 
     It 'shows the import summary with every count and the incident ids' {

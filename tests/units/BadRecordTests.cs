@@ -99,5 +99,15 @@ namespace IncidentTools.Tests
             Assert.Single(r.Alerts);
             Assert.Contains("not a date", Assert.Single(r.Errors).Message);
         }
+    
+        [Fact]
+        public void A_Graph_tenant_id_that_is_an_array_or_object_is_a_wrong_type_not_part_of_the_alert_identity()
+        {
+            const string good = "{\"@odata.type\":\"#microsoft.graph.security.alert\",\"id\":\"g1\",\"title\":\"t\",\"severity\":\"high\",\"tenantId\":\"TENANT\",\"createdDateTime\":\"2026-01-01T00:00:00Z\",\"firstActivityDateTime\":\"2026-01-01T00:00:00Z\",\"lastActivityDateTime\":\"2026-01-01T00:00:00Z\",\"evidence\":[]}";
+            var r = ReaderHarness.ReadText(good + "\n" + good.Replace("\"TENANT\"", "[1,2]").Replace("g1", "g2") + "\n" + good.Replace("\"TENANT\"", "{\"a\":1}").Replace("g1", "g3") + "\n", ".jsonl");
+            Assert.Single(r.Alerts);
+            Assert.Equal(2, r.Errors.Count);
+            Assert.All(r.Errors, e => Assert.Contains("tenantId", e.Message));
+        }
     }
 }

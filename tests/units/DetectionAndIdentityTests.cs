@@ -32,6 +32,7 @@ namespace IncidentTools.Tests
             Assert.Equal(Path.GetFullPath(path), problem.Source);
             Assert.Contains("not in a format IncidentTools reads", problem.Message);
             Assert.Equal(0, summary.Failed);
+            Assert.Equal(1, summary.FailedFiles); // a job that checks Failed + FailedFiles sees it
             Assert.Equal(0, summary.Read);
         }
 

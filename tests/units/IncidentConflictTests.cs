@@ -10,6 +10,29 @@ namespace IncidentTools.Tests
     {
         static TimeSpan Min(double m) => TimeSpan.FromMinutes(m);
 
+        [Theory]
+        [InlineData("tag-and-add", "either -Tag")]
+        [InlineData("add-and-remove", "both added and removed")]
+        [InlineData("severity-and-clear", "either -Severity or -ClearSeverity")]
+        [InlineData("long-name", "at most 1024 characters")]
+        public void A_contradictory_or_oversized_change_is_refused_and_nothing_changes(string kind, string message)
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("c1", Min(0), GraphAlert.User("carl@contoso.com")));
+            long id = s.IncidentOf("c1");
+            var before = s.Incident(id);
+            var change = kind switch
+            {
+                "tag-and-add" => new IncidentChange { Tags = new[] { "a" }, AddTags = new[] { "b" } },
+                "add-and-remove" => new IncidentChange { AddTags = new[] { "z" }, RemoveTags = new[] { "Z" } },
+                "severity-and-clear" => new IncidentChange { Severity = Severity.High, ClearSeverity = true },
+                _ => new IncidentChange { DisplayName = new string('x', 2_000_000) },
+            };
+            var e = Assert.Throws<ArgumentException>(() => new IncidentEditor(s.Store).Apply(id, change));
+            Assert.Contains(message, e.Message);
+            Assert.Equal(before.Version, s.Incident(id).Version);
+        }
+
         [Fact]
         public void A_stale_version_conflicts_only_on_fields_people_changed_since()
         {

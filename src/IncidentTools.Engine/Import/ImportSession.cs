@@ -297,7 +297,11 @@ namespace IncidentTools.Import
             Problem(new ImportProblem(location.Source, location.Line, location.Index, message, ImportProblemKind.InvalidAlertRecord));
         }
 
-        void Problem(ImportProblem p) => _onProblem(p);
+        void Problem(ImportProblem p)
+        {
+            if (p.WholeFile) _summary.FailedFiles++;
+            _onProblem(p);
+        }
 
         void Progress(string activity, string? file, long done, long total)
         {

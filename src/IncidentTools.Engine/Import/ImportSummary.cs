@@ -13,7 +13,10 @@ namespace IncidentTools.Import
         public long Created { get; set; }
         public long Updated { get; set; }
         public long Unchanged { get; set; }
+        /// <summary>Records that could not be read (each one an error naming its file and line).</summary>
         public long Failed { get; set; }
+        /// <summary>Files that could not be read at all (unknown format, empty, unreadable): each one error.</summary>
+        public int FailedFiles { get; set; }
         public long Skipped { get; set; }
         public long PendingEvidence { get; set; }
         public int IncidentsCreated => CreatedIncidentIds.Length;

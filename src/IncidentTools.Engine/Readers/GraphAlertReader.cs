@@ -47,7 +47,7 @@ namespace IncidentTools.Readers
             {
                 ProviderAlertId = id,
                 Source = "GraphAlertV2",
-                TenantId = Str(a, "tenantId") ?? "",
+                TenantId = Text(a, "tenantId") ?? "",
                 Title = title,
                 Description = Str(a, "description"),
                 Severity = ValueMaps.Severity(Str(a, "severity")),
@@ -133,7 +133,7 @@ namespace IncidentTools.Readers
                 Alert alert;
                 try { alert = GraphAlertReader.Map(a); }
                 catch (RecordFormatException ex) { throw new RecordFormatException($"incident {id}, alert {n}: {ex.Message}"); }
-                if (alert.TenantId.Length == 0) alert.TenantId = Str(record, "tenantId") ?? "";
+                if (alert.TenantId.Length == 0) alert.TenantId = Text(record, "tenantId") ?? "";
                 // The incident's own id; the alert's incidentId field (which Graph samples show can differ) stays ProviderIncidentId.
                 alert.ProviderContext["ExpandedFromIncidentId"] = id;
                 GraphAlertReader.Context(alert, "ProviderIncidentName", Str(record, "displayName"));

@@ -60,6 +60,8 @@ namespace IncidentTools.Store
         };
 
         public const int MaxCommentLength = 30000;
+        /// <summary>As long as an imported title may be by default (Import-Alert -MaxTitleLength).</summary>
+        public const int MaxDisplayNameLength = 1024;
 
         readonly IncidentStore _store;
         public IncidentEditor(IncidentStore store) { _store = store; }
@@ -77,6 +79,16 @@ namespace IncidentTools.Store
                 throw new ArgumentException($"Determination {determination} does not belong to classification {classification}. Allowed with {classification}: {string.Join(", ", Determinations[classification])}.");
             if (change.DisplayName != null && change.DisplayName.Trim().Length == 0)
                 throw new ArgumentException("DisplayName cannot be empty.");
+            if (change.DisplayName != null && change.DisplayName.Trim().Length > MaxDisplayNameLength)
+                throw new ArgumentException($"A DisplayName holds at most {MaxDisplayNameLength} characters; this one has {change.DisplayName.Trim().Length}.");
+            if (change.Tags != null && (change.AddTags != null || change.RemoveTags != null))
+                throw new ArgumentException("Give either -Tag (it replaces every tag) or -AddTag/-RemoveTag, not both.");
+            if (change.Severity != null && change.ClearSeverity)
+                throw new ArgumentException("Give either -Severity or -ClearSeverity, not both.");
+            var both = (change.AddTags ?? Array.Empty<string>()).Select(t => t.Trim())
+                .Intersect((change.RemoveTags ?? Array.Empty<string>()).Select(t => t.Trim()), StringComparer.OrdinalIgnoreCase).ToList();
+            if (both.Count > 0)
+                throw new ArgumentException($"The tag(s) {string.Join(", ", both.Select(t => "'" + t + "'"))} are both added and removed: give each tag once.");
             foreach (var c in new[] { change.Comment, change.ResolvingComment })
                 if (c != null && c.Length > MaxCommentLength)
                     throw new ArgumentException($"A comment holds at most {MaxCommentLength} characters; this one has {c.Length}.");
