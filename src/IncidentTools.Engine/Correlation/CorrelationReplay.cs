@@ -131,7 +131,7 @@ namespace IncidentTools.Correlation
             while (true)
             {
                 cancel.ThrowIfCancellationRequested();
-                int n = correlator.CorrelateBatch(tx, 2000, ignored);
+                int n = correlator.CorrelateBatch(tx, 2000, ignored, cancel);
                 if (n == 0) break;
                 done += n;
                 progress?.Invoke(done, total);

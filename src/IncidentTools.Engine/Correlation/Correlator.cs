@@ -78,7 +78,7 @@ namespace IncidentTools.Correlation
             while (!cancel.IsCancellationRequested)
             {
                 using var tx = _store.BeginWrite();
-                int done = CorrelateBatch(tx, batchSize, result);
+                int done = CorrelateBatch(tx, batchSize, result, cancel);
                 tx.Commit();
                 if (done == 0) break;
                 progress?.Invoke(result.AlertsCorrelated);
@@ -91,14 +91,22 @@ namespace IncidentTools.Correlation
         }
 
         /// <summary>Correlates up to batchSize waiting alerts inside the caller's transaction; returns how many.</summary>
-        internal int CorrelateBatch(SqliteTransaction tx, int batchSize, CorrelationResult result)
+        /// <remarks>A stop request ends the batch after the alert at hand (Ctrl+C within a second); what was correlated
+        /// is committed by the caller and the rest waits for the next import.</remarks>
+        internal int CorrelateBatch(SqliteTransaction tx, int batchSize, CorrelationResult result, CancellationToken cancel = default)
         {
             var batch = PendingAlerts(tx, batchSize);
             var touched = new HashSet<long>();
-            foreach (var alert in batch) Correlate(tx, alert, touched, result);
+            int done = 0;
+            foreach (var alert in batch)
+            {
+                if (cancel.IsCancellationRequested) break;
+                Correlate(tx, alert, touched, result);
+                done++;
+            }
             new IncidentAggregator(_store, tx, _now, log: _replay == null).Recompute(touched);
-            result.AlertsCorrelated += batch.Count;
-            return batch.Count;
+            result.AlertsCorrelated += done;
+            return done;
         }
 
         sealed class PendingAlert
