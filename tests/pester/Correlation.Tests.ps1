@@ -159,7 +159,7 @@ Describe 'Get-/Set-IncidentCorrelationPolicy' {
         $p.LinkStrength('Ip') | Should -Be 0.5
         $p.LinkStrength('Url') | Should -Be 0.5
         $p.LinkStrength('User') | Should -Be 1
-        $p.PrevalenceThreshold | Should -Be 0.1
+        $p.PrevalenceThreshold | Should -Be 0.05
     }
 
     It 'converts to JSON and back, link strengths by type name' {

@@ -631,6 +631,16 @@ namespace IncidentTools.Tests
         }
 
         [Fact]
+        public void Two_common_files_on_different_hosts_do_not_link_but_a_host_with_one_does()
+        {
+            using var s = new TestStore();
+            // wmic.exe run from cmd.exe on two machines: every Windows machine has both.
+            s.Import(GraphAlert.Make("g1", Min(0), GraphAlert.Device("d-1", "a.contoso.local"), GraphAlert.FileAt(@"C:\Windows\System32", "cmd.exe"), GraphAlert.FileAt(@"C:\Windows\System32\wbem", "wmic.exe")),
+                     GraphAlert.Make("g2", Min(5), GraphAlert.Device("d-2", "b.contoso.local"), GraphAlert.FileAt(@"C:\Windows\System32", "cmd.exe"), GraphAlert.FileAt(@"C:\Windows\System32\wbem", "wmic.exe")));
+            Assert.NotEqual(s.IncidentOf("g1"), s.IncidentOf("g2"));
+        }
+
+        [Fact]
         public void Prevalence_gives_the_same_incidents_at_once_and_one_by_one()
         {
             var policy = new CorrelationPolicy { PrevalenceMinimumAlerts = 5, PrevalenceThreshold = 0.5 };

@@ -27,7 +27,7 @@ namespace IncidentTools.Correlation
         };
 
         /// <summary>An entity seen on more than this share of a tenant's alerts is too common to link them.</summary>
-        public double PrevalenceThreshold { get; set; } = 0.1;
+        public double PrevalenceThreshold { get; set; } = 0.05;
 
         /// <summary>
         /// The strength a too-common entity keeps. Below 1 it never links alerts on its own, but two shared entities

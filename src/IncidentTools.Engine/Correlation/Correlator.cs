@@ -247,19 +247,22 @@ namespace IncidentTools.Correlation
             // An entity type of strength 1 links on its own; weaker ones (and too-common entities, which keep the
             // policy's PrevalentLinkStrength) link only together, when the strengths of the entities an alert shares
             // with one incident add up to 1 (an IP and a URL at 0.5 each; an attacked host and its account).
-            // Entities that link on their own come first, so a link is explained by one entity whenever one suffices.
-            var linking = new List<(long Id, EntityType Type, double Strength)>();
+            // Common entities only link when an asset anchors them: a host with its account, or a host with
+            // cmd.exe, is the story of one machine; two common files or a proxy with a popular domain are what
+            // unrelated alerts share. Entities that link on their own come first, so a link is explained by one
+            // entity whenever one suffices.
+            var linking = new List<(long Id, EntityType Type, double Strength, bool Anchors)>();
             foreach (var e in entities)
             {
                 double strength = _policy.LinkStrength(e.Type);
                 if (strength <= 0 || EntityNormaliser.IsNoise(e.Type, e.Key, e.Name)) continue;
                 if (e.Count < 2) continue; // no other alert has this entity: nothing to look up
-                if (EntityNormaliser.IsCommonByNature(e.Type, e.Key) || _prevalence.IsTooCommon(tx, alert.TenantId, e.Id, e.Count, alert.First))
-                    strength = Math.Min(strength, _policy.PrevalentLinkStrength);
-                if (strength > 0) linking.Add((e.Id, e.Type, strength));
+                bool common = EntityNormaliser.IsCommonByNature(e.Type, e.Key) || _prevalence.IsTooCommon(tx, alert.TenantId, e.Id, e.Count, alert.First);
+                if (common) strength = Math.Min(strength, _policy.PrevalentLinkStrength);
+                if (strength > 0) linking.Add((e.Id, e.Type, strength, !common || IsAsset(e.Type)));
             }
-            var partial = new Dictionary<long, (double Strength, Link First, List<EntityType> Types)>();
-            foreach (var (entityId, type, strength) in linking.OrderByDescending(x => x.Strength >= 1 - 1e-9))
+            var partial = new Dictionary<long, (double Strength, Link First, List<EntityType> Types, bool Anchored)>();
+            foreach (var (entityId, type, strength, anchors) in linking.OrderByDescending(x => x.Strength >= 1 - 1e-9))
             {
                 find.Parameters.Clear();
                 find.Parameters.AddWithValue("$entity", entityId);
@@ -276,11 +279,12 @@ namespace IncidentTools.Correlation
                     long otherFirst = r.GetInt64(2), otherLast = r.GetInt64(3);
                     long gap = Math.Max(0, Math.Max(otherFirst - alert.Last, alert.First - otherLast));
                     var link = new Link { IncidentId = incident, LinkedAlertId = r.GetString(0), EntityId = entityId, Type = type, GapSeconds = gap / TimeSpan.TicksPerSecond };
-                    var sum = partial.TryGetValue(incident, out var p) ? p : (Strength: 0.0, First: link, Types: new List<EntityType>());
+                    var sum = partial.TryGetValue(incident, out var p) ? p : (Strength: 0.0, First: link, Types: new List<EntityType>(), Anchored: false);
                     sum.Types.Add(type);
                     sum.Strength += strength;
+                    sum.Anchored |= anchors;
                     partial[incident] = sum;
-                    if (sum.Strength >= 1 - 1e-9)
+                    if (sum.Strength >= 1 - 1e-9 && sum.Anchored)
                     {
                         var first = sum.First;
                         first.Rule = sum.Types.Count == 1 ? "SharedEntity:" + first.Type : "SharedEntities:" + string.Join("+", sum.Types.OrderBy(t => t));
@@ -290,6 +294,9 @@ namespace IncidentTools.Correlation
             }
             return links;
         }
+
+        /// <summary>The assets an incident is about: devices, users and mailboxes.</summary>
+        static bool IsAsset(EntityType type) => type == EntityType.Device || type == EntityType.User || type == EntityType.Mailbox;
 
         IncidentState? LoadIncident(SqliteTransaction tx, long id)
         {
