@@ -244,6 +244,13 @@ namespace IncidentTools.Correlation
                   WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.first_activity <= $to
                     AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
                   ORDER BY ae.last_activity, ae.first_activity, ae.alert_id LIMIT $limit", tx);
+            // A common entity is on many alerts and links only with another shared entity: only the alerts nearest
+            // before this one are looked at (CommonEntityCandidates), read backwards through the same index.
+            using var findNearest = _store.Command(
+                @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id
+                  WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.last_activity <= $last AND ae.first_activity <= $to
+                    AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
+                  ORDER BY ae.last_activity DESC, ae.first_activity DESC, ae.alert_id DESC LIMIT $limit", tx);
             // An entity type of strength 1 links on its own; weaker ones (and too-common entities, which keep the
             // policy's PrevalentLinkStrength) link only together, when the strengths of the entities an alert shares
             // with one incident add up to 1 (an IP and a URL at 0.5 each; an attacked host and its account).
@@ -251,7 +258,7 @@ namespace IncidentTools.Correlation
             // cmd.exe, is the story of one machine; two common files or a proxy with a popular domain are what
             // unrelated alerts share. Entities that link on their own come first, so a link is explained by one
             // entity whenever one suffices.
-            var linking = new List<(long Id, EntityType Type, double Strength, bool Anchors)>();
+            var linking = new List<(long Id, EntityType Type, double Strength, bool Anchors, bool Common)>();
             foreach (var e in entities)
             {
                 double strength = _policy.LinkStrength(e.Type);
@@ -259,19 +266,21 @@ namespace IncidentTools.Correlation
                 if (e.Count < 2) continue; // no other alert has this entity: nothing to look up
                 bool common = EntityNormaliser.IsCommonByNature(e.Type, e.Key) || _prevalence.IsTooCommon(tx, alert.TenantId, e.Id, e.Count, alert.First);
                 if (common) strength = Math.Min(strength, _policy.PrevalentLinkStrength);
-                if (strength > 0) linking.Add((e.Id, e.Type, strength, !common || IsAsset(e.Type)));
+                if (strength > 0) linking.Add((e.Id, e.Type, strength, !common || IsAsset(e.Type), common));
             }
             var partial = new Dictionary<long, (double Strength, Link First, List<EntityType> Types, bool Anchored)>();
-            foreach (var (entityId, type, strength, anchors) in linking.OrderByDescending(x => x.Strength >= 1 - 1e-9))
+            foreach (var (entityId, type, strength, anchors, common) in linking.OrderByDescending(x => x.Strength >= 1 - 1e-9))
             {
-                find.Parameters.Clear();
-                find.Parameters.AddWithValue("$entity", entityId);
-                find.Parameters.AddWithValue("$from", alert.First - window);
-                find.Parameters.AddWithValue("$to", alert.Last + window);
-                find.Parameters.AddWithValue("$self", alert.Id);
-                find.Parameters.AddWithValue("$limit", _policy.MaxCandidatesPerEntity);
+                var query = common ? findNearest : find;
+                query.Parameters.Clear();
+                query.Parameters.AddWithValue("$entity", entityId);
+                query.Parameters.AddWithValue("$from", alert.First - window);
+                query.Parameters.AddWithValue("$to", alert.Last + window);
+                query.Parameters.AddWithValue("$self", alert.Id);
+                query.Parameters.AddWithValue("$limit", common ? CommonEntityCandidates : _policy.MaxCandidatesPerEntity);
+                if (common) query.Parameters.AddWithValue("$last", alert.Last);
                 var seenThroughThis = new HashSet<long>();
-                using var r = find.ExecuteReader();
+                using var r = query.ExecuteReader();
                 while (r.Read())
                 {
                     long incident = r.GetInt64(1);
@@ -294,6 +303,9 @@ namespace IncidentTools.Correlation
             }
             return links;
         }
+
+        /// <summary>How many of a common entity's alerts (the nearest before the alert) are looked at.</summary>
+        const int CommonEntityCandidates = 25;
 
         /// <summary>The assets an incident is about: devices, users and mailboxes.</summary>
         static bool IsAsset(EntityType type) => type == EntityType.Device || type == EntityType.User || type == EntityType.Mailbox;
