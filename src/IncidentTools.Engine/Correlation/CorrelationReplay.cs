@@ -55,7 +55,10 @@ namespace IncidentTools.Correlation
             cmd.ExecuteNonQuery();
         }
 
-        /// <summary>Folds one provisional incident into another (a merge during the replay): nothing to log yet.</summary>
+        /// <summary>
+        /// Folds a provisional incident into another incident (a merge during the replay, or a provisional group
+        /// that keeps a former id): its alerts, links and refusals move over and its row goes; nothing to log yet.
+        /// </summary>
         public void Fold(SqliteTransaction tx, long source, long target)
         {
             foreach (var sql in new[]
@@ -68,10 +71,7 @@ namespace IncidentTools.Correlation
                 "DELETE FROM history WHERE incident_id = $source",
                 "DELETE FROM incidents WHERE id = $source",
             })
-            {
-                using var cmd = _store.Command(sql, tx, ("$source", source), ("$target", target));
-                cmd.ExecuteNonQuery();
-            }
+                _store.Execute(sql, tx, ("$source", source), ("$target", target));
             _origin.Remove(source);
         }
     }
@@ -118,10 +118,7 @@ namespace IncidentTools.Correlation
                 $"DELETE FROM correlation_refusals WHERE incident_id IN (SELECT incident_id FROM alerts WHERE incident_id IS NOT NULL AND {scope})",
                 $"UPDATE alerts SET incident_id = NULL, needs_correlation = 1 WHERE {scope}",
             })
-            {
-                using var cmd = _store.Command(sql, tx, scopeParams);
-                cmd.ExecuteNonQuery();
-            }
+                _store.Execute(sql, tx, scopeParams);
 
             // 3. Correlate again into provisional incidents, then apply people's merges and moves.
             var origins = new ReplayOrigins(_store, former);
@@ -164,7 +161,7 @@ namespace IncidentTools.Correlation
             {
                 long final = keeper.TryGetValue(g.Id, out var k) ? k : g.Id;
                 foreach (var a in g.Alerts) after[a] = final;
-                if (final != g.Id) Rename(tx, g.Id, final);
+                if (final != g.Id) origins.Fold(tx, g.Id, final); // it keeps a former id: its alerts and links move over
                 else NewIncident(tx, g.Id, g.Alerts, former, actor);
             }
             var changes = Compare(former, after, formerIncidents, groups.Select(g => keeper.TryGetValue(g.Id, out var k) ? k : g.Id));
@@ -223,11 +220,7 @@ namespace IncidentTools.Correlation
                 else if (Convert.ToInt64(_store.Scalar("SELECT count(*) FROM alerts WHERE incident_id = $f", tx, ("$f", f))) > 1)
                 {
                     // Moved to a new incident: it stands alone again.
-                    using var cmd = _store.Command(
-                        @"INSERT INTO incidents (id, tenant_id, display_name, severity, status, created, last_update, first_activity, last_activity, alert_count, version)
-                          SELECT " + IncidentStore.NextIncidentId + @", tenant_id, '', severity, $active, $now, $now, first_activity, last_activity, 0, 1 FROM alerts WHERE id = $id RETURNING id", tx,
-                        ("$active", (int)IncidentStatus.Active), ("$now", IncidentStore.Ticks(_now)), ("$id", alert));
-                    MoveOne(tx, alert, f, Convert.ToInt64(cmd.ExecuteScalar()));
+                    MoveOne(tx, alert, f, IncidentMerger.NewIncidentFor(_store, tx, alert, _now));
                 }
             }
         }
@@ -239,34 +232,13 @@ namespace IncidentTools.Correlation
                 "UPDATE alerts SET incident_id = $to WHERE id = $alert",
                 "DELETE FROM correlation_links WHERE incident_id = $from AND (alert_id = $alert OR linked_alert_id = $alert)",
             })
-            {
-                using var cmd = _store.Command(sql, tx, ("$to", to), ("$from", from), ("$alert", alert));
-                cmd.ExecuteNonQuery();
-            }
+                _store.Execute(sql, tx, ("$to", to), ("$from", from), ("$alert", alert));
             if (_store.Scalar("SELECT 1 FROM alerts WHERE incident_id = $f LIMIT 1", tx, ("$f", from)) == null)
                 using (var cmd = _store.Command("DELETE FROM incidents WHERE id = $f", tx, ("$f", from))) cmd.ExecuteNonQuery();
         }
 
         long? IncidentOf(SqliteTransaction tx, string alertId)
             => _store.Scalar("SELECT incident_id FROM alerts WHERE id = $id", tx, ("$id", alertId)) is long id ? id : null;
-
-        /// <summary>A provisional incident that keeps a former id: its alerts and links move over, the provisional row goes.</summary>
-        void Rename(SqliteTransaction tx, long provisional, long final)
-        {
-            foreach (var sql in new[]
-            {
-                "UPDATE alerts SET incident_id = $final WHERE incident_id = $p",
-                "UPDATE correlation_links SET incident_id = $final WHERE incident_id = $p",
-                "UPDATE correlation_refusals SET incident_id = $final WHERE incident_id = $p",
-                "UPDATE correlation_refusals SET other_incident_id = $final WHERE other_incident_id = $p",
-                "DELETE FROM history WHERE incident_id = $p",
-                "DELETE FROM incidents WHERE id = $p",
-            })
-            {
-                using var cmd = _store.Command(sql, tx, ("$p", provisional), ("$final", final));
-                cmd.ExecuteNonQuery();
-            }
-        }
 
         /// <summary>A group that keeps no former id: it takes the work of the incident most of its alerts came from.</summary>
         void NewIncident(SqliteTransaction tx, long id, List<string> alerts, Dictionary<string, long> former, string actor)
@@ -281,10 +253,7 @@ namespace IncidentTools.Correlation
                     (SELECT status, assigned_to, classification, determination, severity_override FROM incidents WHERE id = $s) WHERE id = $id",
                 "INSERT OR IGNORE INTO incident_tags (incident_id, tag) SELECT $id, tag FROM incident_tags WHERE incident_id = $s",
             })
-            {
-                using var cmd = _store.Command(sql, tx, ("$id", id), ("$s", s));
-                cmd.ExecuteNonQuery();
-            }
+                _store.Execute(sql, tx, ("$id", id), ("$s", s));
             HistoryLog.Append(_store, tx, s, _now, actor, "Split", "SplitIntoIncidentId", null, id.ToString());
         }
 

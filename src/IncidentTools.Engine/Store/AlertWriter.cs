@@ -28,7 +28,7 @@ namespace IncidentTools.Store
         readonly Dictionary<long, int> _newLinks = new Dictionary<long, int>();
         /// <summary>How many times entities were tied together: ids resolved before a tie may be gone.</summary>
         int _ties;
-        readonly SqliteCommand _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _entityName, _insertName, _insertLink, _updateLink,
+        readonly SqliteCommand _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _insertName, _insertLink, _updateLink,
                                _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending;
 
         readonly Import.ImportLimits _limits;
@@ -43,9 +43,8 @@ namespace IncidentTools.Store
                 service_source = $service_source, detection_source = $detection_source, detector_id = $detector_id, created = $created, first_activity = $first, last_activity = $last,
                 provider_context = $context, content_hash = $hash, import_id = $import_id, original = coalesce($original, original), truncated = $truncated, needs_correlation = 1 WHERE id = $id");
             _insertEntity = Prepare("INSERT INTO entities (tenant_id, type, key, name) VALUES ($tenant, $type, $key, $name) RETURNING id");
-            _selectAlias = Prepare("SELECT entity_id FROM entity_aliases WHERE tenant_id = $tenant AND type = $type AND alias = $alias");
+            _selectAlias = Prepare("SELECT x.entity_id, e.name FROM entity_aliases x JOIN entities e ON e.id = x.entity_id WHERE x.tenant_id = $tenant AND x.type = $type AND x.alias = $alias");
             _insertAlias = Prepare("INSERT OR IGNORE INTO entity_aliases (tenant_id, type, alias, entity_id) VALUES ($tenant, $type, $alias, $entity)");
-            _entityName = Prepare("SELECT name FROM entities WHERE id = $id");
             _insertName = Prepare("INSERT OR IGNORE INTO entity_names (entity_id, name) VALUES ($id, $name)");
             _insertLink = Prepare("INSERT OR IGNORE INTO alert_entities (alert_id, entity_id, key, name, roles, verdict, properties, first_activity, last_activity) VALUES ($alert, $entity, $key, $name, $roles, $verdict, $props, $first, $last)");
             _updateLink = Prepare("UPDATE alert_entities SET key = $key, name = $name, roles = $roles, verdict = coalesce($verdict, verdict), properties = $props WHERE alert_id = $alert AND entity_id = $entity");
@@ -274,13 +273,14 @@ namespace IncidentTools.Store
             var cacheKey = (tenant, (int)ev.Type, string.Join("\n", identifiers));
             if (!_entities.TryGetValue(cacheKey, out var entity))
             {
-                var found = new SortedSet<long>();
+                var found = new SortedDictionary<long, string>(); // entity id → its stored name
                 Set(_selectAlias, "$tenant", tenant);
                 Set(_selectAlias, "$type", (int)ev.Type);
                 foreach (var alias in identifiers)
                 {
                     Set(_selectAlias, "$alias", alias);
-                    if (_selectAlias.ExecuteScalar() is long known) found.Add(known);
+                    using var r = _selectAlias.ExecuteReader();
+                    if (r.Read()) found[r.GetInt64(0)] = r.GetString(1);
                 }
                 if (found.Count == 0)
                 {
@@ -292,16 +292,14 @@ namespace IncidentTools.Store
                 }
                 else
                 {
-                    long id = found.Min;
+                    entity = (found.Keys.First(), found.Values.First()); // the oldest survives a tie
                     if (found.Count > 1)
                     {
                         Flush(); // the tie recounts the survivor's alerts from its links: no count may be pending
-                        EntityTies.Tie(_store, _tx, id, found.Where(f => f != id));
+                        EntityTies.Tie(_store, _tx, entity.Id, found.Keys.Skip(1));
                         _entities.Clear(); // cached ids of the entities just tied are gone
                         _ties++;
                     }
-                    Set(_entityName, "$id", id);
-                    entity = (id, (string)_entityName.ExecuteScalar()!);
                 }
                 Set(_insertAlias, "$tenant", tenant);
                 Set(_insertAlias, "$type", (int)ev.Type);
@@ -504,7 +502,7 @@ namespace IncidentTools.Store
 
         public void Dispose()
         {
-            foreach (var c in new[] { _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _entityName, _insertName, _insertLink, _updateLink, _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending }.Concat(_insertLinks).Concat(_addCounts.Values))
+            foreach (var c in new[] { _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _insertName, _insertLink, _updateLink, _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending }.Concat(_insertLinks).Concat(_addCounts.Values))
                 c?.Dispose();
         }
     }

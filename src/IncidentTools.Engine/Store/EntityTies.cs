@@ -33,10 +33,7 @@ namespace IncidentTools.Store
                     "DELETE FROM entity_names WHERE entity_id = $other",
                     "DELETE FROM entities WHERE id = $other",
                 })
-                {
-                    using var cmd = store.Command(sql, tx, ("$survivor", survivor), ("$other", other));
-                    cmd.ExecuteNonQuery();
-                }
+                    store.Execute(sql, tx, ("$survivor", survivor), ("$other", other));
             }
             foreach (var sql in new[]
             {
@@ -45,10 +42,7 @@ namespace IncidentTools.Store
                 // one an import of all the alerts at once would give (alerts that now share the entity link).
                 "UPDATE alerts SET needs_correlation = 1 WHERE incident_id IS NOT NULL AND id IN (SELECT alert_id FROM alert_entities WHERE entity_id = $id)",
             })
-            {
-                using var cmd = store.Command(sql, tx, ("$id", survivor));
-                cmd.ExecuteNonQuery();
-            }
+                store.Execute(sql, tx, ("$id", survivor));
             new IncidentAggregator(store, tx, DateTimeOffset.UtcNow).Recompute(incidents);
         }
     }

@@ -40,11 +40,8 @@ namespace IncidentTools.Store
                 "UPDATE incidents SET status = $redirected, redirect_incident_id = $survivor, version = version + 1, last_update = $now WHERE id = $source",
                 "UPDATE incidents SET version = version + 1, last_update = $now WHERE id = $survivor",
             })
-            {
-                using var cmd = store.Command(sql, tx, ("$survivor", survivorId), ("$source", sourceId),
+                store.Execute(sql, tx, ("$survivor", survivorId), ("$source", sourceId),
                     ("$redirected", (int)IncidentStatus.Redirected), ("$now", IncidentStore.Ticks(now)));
-                cmd.ExecuteNonQuery();
-            }
             new IncidentAggregator(store, tx, now).SettlePriority(sourceId); // a Redirected incident never outranks an open one
             HistoryLog.Append(store, tx, sourceId, now, actor, "Redirected", "RedirectIncidentId", null, survivorId.ToString());
             HistoryLog.Append(store, tx, survivorId, now, actor, "Merged", "MergedIncidentId", null, sourceId.ToString());
@@ -104,11 +101,7 @@ namespace IncidentTools.Store
             }
             else
             {
-                using var cmd = _store.Command(
-                    @"INSERT INTO incidents (id, tenant_id, display_name, severity, status, created, last_update, first_activity, last_activity, alert_count, version)
-                      SELECT " + IncidentStore.NextIncidentId + @", tenant_id, '', severity, $active, $now, $now, first_activity, last_activity, 0, 1 FROM alerts WHERE id = $id RETURNING id", tx,
-                    ("$active", (int)IncidentStatus.Active), ("$now", IncidentStore.Ticks(time)), ("$id", alertId));
-                to = Convert.ToInt64(cmd.ExecuteScalar());
+                to = NewIncidentFor(_store, tx, alertId, time);
                 anchor = null;
                 HistoryLog.Append(_store, tx, to, time, actor, "Created", "SplitFromIncidentId", null, from.ToString());
             }
@@ -120,10 +113,7 @@ namespace IncidentTools.Store
                 "DELETE FROM correlation_links WHERE incident_id = $from AND (alert_id = $alert OR linked_alert_id = $alert)",
                 "UPDATE incidents SET version = version + 1, last_update = $now WHERE id IN ($from, $to)",
             })
-            {
-                using var cmd = _store.Command(sql, tx, ("$to", to), ("$from", from), ("$alert", alertId), ("$now", IncidentStore.Ticks(time)));
-                cmd.ExecuteNonQuery();
-            }
+                _store.Execute(sql, tx, ("$to", to), ("$from", from), ("$alert", alertId), ("$now", IncidentStore.Ticks(time)));
             Constrain(tx, time, actor, "Move", alertId, anchor, to);
             HistoryLog.Append(_store, tx, from.Value, time, actor, "AlertMoved", "Alerts", alertId, $"incident {to}");
             HistoryLog.Append(_store, tx, to, time, actor, "AlertAdded", "Alerts", $"incident {from}", alertId);
@@ -135,6 +125,16 @@ namespace IncidentTools.Store
             else aggregator.Recompute(from.Value);
             tx.Commit();
             return new AlertMove { AlertId = alertId, FromIncidentId = from.Value, ToIncidentId = to, SourceRedirected = emptied };
+        }
+
+        /// <summary>An empty Active incident in the alert's tenant, with its severity and times; the caller moves the alert in.</summary>
+        internal static long NewIncidentFor(IncidentStore store, SqliteTransaction tx, string alertId, DateTimeOffset now)
+        {
+            using var cmd = store.Command(
+                @"INSERT INTO incidents (id, tenant_id, display_name, severity, status, created, last_update, first_activity, last_activity, alert_count, version)
+                  SELECT " + IncidentStore.NextIncidentId + @", tenant_id, '', severity, $active, $now, $now, first_activity, last_activity, 0, 1 FROM alerts WHERE id = $id RETURNING id", tx,
+                ("$active", (int)IncidentStatus.Active), ("$now", IncidentStore.Ticks(now)), ("$id", alertId));
+            return Convert.ToInt64(cmd.ExecuteScalar());
         }
 
         Incident Live(SqliteTransaction tx, long id, string what)
