@@ -70,14 +70,20 @@ namespace IncidentTools.Store
         }
 
         /// <summary>Stores one alert (Id already set). Returns whether it was new, changed or the same as stored.</summary>
-        public AlertWriteResult Write(Alert alert, string? original, string importId)
+        /// <param name="packedOriginal">The original record, compressed by Pack; null when there is none.</param>
+        /// <param name="contentHash">ContentHash of the alert as given, when the caller worked it out already.</param>
+        public AlertWriteResult Write(Alert alert, byte[]? packedOriginal, string? contentHash, string importId)
         {
             var stored = Load(alert.Id);
             var pending = LoadPending(alert.Id);
             if (pending.Count > 0) alert.Evidence = Normalisation.EvidenceFactory.Deduplicate(alert.Evidence.Concat(pending));
-            if (stored != null) alert = Merge(stored, alert);
-            _limits.CapEvidence(alert); // merged evidence of several records may pass the cap each record kept to
-            string hash = ContentHash(alert);
+            if (stored != null || pending.Count > 0 || contentHash == null)
+            {
+                if (stored != null) alert = Merge(stored, alert);
+                _limits.CapEvidence(alert); // merged evidence of several records may pass the cap each record kept to
+                contentHash = ContentHash(alert);
+            }
+            string hash = contentHash;
             if (stored != null && hash == stored.Hash && pending.Count == 0) return AlertWriteResult.Unchanged;
 
             var cmd = stored == null ? _insertAlert : _updateAlert;
@@ -103,7 +109,7 @@ namespace IncidentTools.Store
             Set(cmd, "$context", StoredJson.Properties(new SortedDictionary<string, string>(alert.ProviderContext, StringComparer.OrdinalIgnoreCase)));
             Set(cmd, "$hash", hash);
             Set(cmd, "$import_id", importId);
-            Set(cmd, "$original", original == null ? null : Pack(original));
+            Set(cmd, "$original", packedOriginal);
             Set(cmd, "$truncated", JsonConvert.SerializeObject(alert.Truncated));
             cmd.ExecuteNonQuery();
 
@@ -139,7 +145,7 @@ namespace IncidentTools.Store
             alert.Id = alertId;
             alert.Evidence = Normalisation.EvidenceFactory.Deduplicate(stored.Alert.Evidence.Concat(evidence));
             alert.Truncated = Import.ImportLimits.Merge(alert.Truncated, truncated);
-            return Write(alert, null, importId);
+            return Write(alert, null, null, importId);
         }
 
         void WriteEvidence(Alert alert, bool newAlert)
