@@ -9,7 +9,7 @@ Describe 'An import killed in the middle' {
     BeforeAll {
         $store = New-TestStore
         $file = Join-Path (New-TestFolder) 'large.ndjson'
-        $total = 15000
+        $total = 45000 # more than one batch (20,000 alerts or 5 s), so the kill lands between two commits
         New-GraphAlertNdjson -Path $file -Count $total -Prefix crash
         $sizeMb = (Get-Item $file).Length / 1MB
         # Make the store (and the module's SQLite) ready before timing the child.

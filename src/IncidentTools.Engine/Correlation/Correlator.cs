@@ -71,8 +71,11 @@ namespace IncidentTools.Correlation
             public string Rule = "";
         }
 
-        /// <summary>Correlates every alert waiting for it, committing every batchSize alerts.</summary>
-        public CorrelationResult CorrelatePending(int batchSize = 2000, CancellationToken cancel = default, Action<int>? progress = null)
+        /// <summary>
+        /// Correlates every alert waiting for it, committing every batchSize alerts or IncidentStore.MaxBatchDuration,
+        /// whichever comes first. Large batches: each commit writes every page the batch touched.
+        /// </summary>
+        public CorrelationResult CorrelatePending(int batchSize = 10000, CancellationToken cancel = default, Action<int>? progress = null)
         {
             var result = new CorrelationResult();
             while (!cancel.IsCancellationRequested)
@@ -92,15 +95,18 @@ namespace IncidentTools.Correlation
 
         /// <summary>Correlates up to batchSize waiting alerts inside the caller's transaction; returns how many.</summary>
         /// <remarks>A stop request ends the batch after the alert at hand (Ctrl+C within a second); what was correlated
-        /// is committed by the caller and the rest waits for the next import.</remarks>
+        /// is committed by the caller and the rest waits for the next import. The batch also ends after
+        /// IncidentStore.MaxBatchDuration, so that a caller committing each batch lets other writers in.</remarks>
         internal int CorrelateBatch(SqliteTransaction tx, int batchSize, CorrelationResult result, CancellationToken cancel = default)
         {
             var batch = PendingAlerts(tx, batchSize);
             var touched = new HashSet<long>();
             int done = 0;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             foreach (var alert in batch)
             {
                 if (cancel.IsCancellationRequested) break;
+                if (done > 0 && clock.Elapsed >= IncidentStore.MaxBatchDuration) break; // the rest in the next batch
                 Correlate(tx, alert, touched, result);
                 done++;
             }

@@ -25,8 +25,12 @@ namespace IncidentTools.Import
         public bool Force { get; set; }
         /// <summary>Remember the ids of the alerts stored (for -PassThru); off, memory stays flat on huge imports.</summary>
         public bool KeepAlertIds { get; set; }
-        /// <summary>Alerts per write transaction.</summary>
-        public int BatchSize { get; set; } = 5000;
+        /// <summary>
+        /// Alerts per write transaction at most. Large, because each commit writes every page the batch touched
+        /// (entity and link indexes are touched at random): 20,000 instead of 5,000 made imports markedly faster.
+        /// A batch also ends after IncidentStore.MaxBatchDuration, so other writers never wait long.
+        /// </summary>
+        public int BatchSize { get; set; } = 20000;
         /// <summary>Caps on field length and evidence per alert; what is cut is recorded on the alert.</summary>
         public ImportLimits Limits { get; set; } = new ImportLimits();
     }
@@ -61,7 +65,9 @@ namespace IncidentTools.Import
         readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
         SqliteTransaction? _tx;
         AlertWriter? _writer;
+        readonly EntityIdCache _entityIds = new EntityIdCache();
         int _inBatch;
+        readonly Stopwatch _batchClock = new Stopwatch();
         long _pipelineIndex;
         IAlertReader? _pipelineReader;
         long _lastProgressTicks;
@@ -306,7 +312,7 @@ namespace IncidentTools.Import
                 var r = _writer!.Write(alert, prepared.PackedOriginal, prepared.ContentHash, _summary.ImportId);
                 Count(r, alert.Id);
             }
-            if (++_inBatch >= _options.BatchSize) Commit();
+            if (++_inBatch >= _options.BatchSize || _batchClock.Elapsed >= IncidentStore.MaxBatchDuration) Commit();
         }
 
         void Count(AlertWriteResult result, string id)
@@ -328,7 +334,8 @@ namespace IncidentTools.Import
         {
             if (_tx != null) return;
             _tx = _store.BeginWrite();
-            _writer = new AlertWriter(_store, _tx, _options.Limits);
+            _batchClock.Restart();
+            _writer = new AlertWriter(_store, _tx, _options.Limits, _entityIds);
         }
 
         void Commit()
@@ -456,6 +463,7 @@ namespace IncidentTools.Import
         public void Dispose()
         {
             // An import stopped half way keeps what was committed; the open batch is rolled back whole.
+            _entityIds.Clear();
             _writer?.Dispose();
             _tx?.Dispose();
         }

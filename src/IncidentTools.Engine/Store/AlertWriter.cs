@@ -18,12 +18,36 @@ namespace IncidentTools.Store
     /// (Flush, before the caller commits). Re-importing an alert merges it with what is stored: fields take the new
     /// value unless it is empty, evidence and provider context grow and are never replaced by nothing.
     /// </summary>
+    /// <summary>
+    /// Entity ids by identifiers, kept for a whole import rather than one batch: the users, devices and IPs of one
+    /// attack recur across batches, and each lookup by alias costs a query. The ids stay valid while no other
+    /// connection writes the store (another import may tie or remove entities): SQLite's data_version says whether one
+    /// did since the last batch, and then the cache starts again.
+    /// </summary>
+    internal sealed class EntityIdCache
+    {
+        readonly Dictionary<(string, int, string), (long Id, string Name)> _ids = new Dictionary<(string, int, string), (long, string)>();
+        long _dataVersion = -1;
+
+        /// <summary>The cache, emptied first when another connection has written the store. Call inside the write transaction.</summary>
+        public Dictionary<(string, int, string), (long Id, string Name)> ValidIn(IncidentStore store, SqliteTransaction tx)
+        {
+            long version = Convert.ToInt64(store.Scalar("PRAGMA data_version;", tx));
+            if (version != _dataVersion) _ids.Clear();
+            _dataVersion = version;
+            return _ids;
+        }
+
+        /// <summary>Forgets every id: a batch that wrote some of them was rolled back.</summary>
+        public void Clear() => _ids.Clear();
+    }
+
     internal sealed class AlertWriter : IDisposable
     {
         readonly IncidentStore _store;
         readonly SqliteTransaction _tx;
-        /// <summary>Entity id and stored name by (tenant, type, key and aliases).</summary>
-        readonly Dictionary<(string, int, string), (long Id, string Name)> _entities = new Dictionary<(string, int, string), (long, string)>();
+        /// <summary>Entity id and stored name by (tenant, type, key and aliases): the import's cache, valid in this transaction.</summary>
+        readonly Dictionary<(string, int, string), (long Id, string Name)> _entities;
         /// <summary>Alerts newly linked to each entity in this batch, not yet added to entities.alert_count.</summary>
         readonly Dictionary<long, int> _newLinks = new Dictionary<long, int>();
         /// <summary>How many times entities were tied together: ids resolved before a tie may be gone.</summary>
@@ -33,9 +57,10 @@ namespace IncidentTools.Store
 
         readonly Import.ImportLimits _limits;
 
-        public AlertWriter(IncidentStore store, SqliteTransaction tx, Import.ImportLimits limits)
+        public AlertWriter(IncidentStore store, SqliteTransaction tx, Import.ImportLimits limits, EntityIdCache entityIds)
         {
             _store = store; _tx = tx; _limits = limits;
+            _entities = entityIds.ValidIn(store, tx);
             _selectAlert = Prepare("SELECT title, description, severity, status, category, mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context, content_hash, incident_id, provider_alert_id, source, truncated FROM alerts WHERE id = $id");
             _insertAlert = Prepare(@"INSERT INTO alerts (id, provider_alert_id, source, tenant_id, incident_id, needs_correlation, title, description, severity, status, category, mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context, content_hash, import_id, created_import_id, original, truncated)
                 VALUES ($id, $provider_alert_id, $source, $tenant_id, NULL, 1, $title, $description, $severity, $status, $category, $mitre, $service_source, $detection_source, $detector_id, $created, $first, $last, $context, $hash, $import_id, $import_id, $original, $truncated)");

@@ -95,6 +95,11 @@ namespace IncidentTools.Store
                 // so memory stays flat however large the store grows.
                 store.Execute("PRAGMA cache_size = -65536;");
                 store.Execute("PRAGMA foreign_keys = ON;");
+                // Statement journals (multi-row inserts) in memory instead of temporary files.
+                store.Execute("PRAGMA temp_store = MEMORY;");
+                // A checkpoint copies the write-ahead log into the store: every 40 MB instead of SQLite's 4 MB, so a
+                // page that several batches change is copied once, not after each batch (the log file grows to that).
+                store.Execute("PRAGMA wal_autocheckpoint = 10000;");
                 store.Migrate(migrations);
                 return store;
             }
@@ -109,6 +114,12 @@ namespace IncidentTools.Store
                 throw;
             }
         }
+
+        /// <summary>
+        /// How long an import or correlation holds the write lock at most before it commits and lets other writers
+        /// (an analyst's Set-Incident) in; far below BusyTimeout, so nobody waits long enough to notice much.
+        /// </summary>
+        public static readonly TimeSpan MaxBatchDuration = TimeSpan.FromSeconds(5);
 
         /// <summary>How long a writer waits for another writer before giving up with a clear error.</summary>
         public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(60);
