@@ -103,11 +103,12 @@ namespace IncidentTools.Correlation
             var touched = new HashSet<long>();
             int done = 0;
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var statements = new LinkStatements(_store);
             foreach (var alert in batch)
             {
                 if (cancel.IsCancellationRequested) break;
                 if (done > 0 && clock.Elapsed >= IncidentStore.MaxBatchDuration) break; // the rest in the next batch
-                Correlate(tx, alert, touched, result);
+                Correlate(tx, statements, alert, touched, result);
                 done++;
             }
             new IncidentAggregator(_store, tx, _now, log: _replay == null).Recompute(touched);
@@ -130,9 +131,9 @@ namespace IncidentTools.Correlation
             return list;
         }
 
-        void Correlate(SqliteTransaction tx, PendingAlert alert, HashSet<long> touched, CorrelationResult result)
+        void Correlate(SqliteTransaction tx, LinkStatements statements, PendingAlert alert, HashSet<long> touched, CorrelationResult result)
         {
-            var links = FindLinks(tx, alert);
+            var links = FindLinks(tx, statements, alert);
             var states = links.Keys.Select(id => LoadIncident(tx, id)).Where(s => s != null).Select(s => s!).OrderBy(s => s.Id).ToList();
 
             IncidentState? target = alert.IncidentId is long own ? LoadIncident(tx, own) : null;
@@ -232,31 +233,15 @@ namespace IncidentTools.Correlation
         }
 
         /// <summary>For each incident the alert links to: the first link found (earliest alert, then id).</summary>
-        Dictionary<long, Link> FindLinks(SqliteTransaction tx, PendingAlert alert)
+        Dictionary<long, Link> FindLinks(SqliteTransaction tx, LinkStatements statements, PendingAlert alert)
         {
             var links = new Dictionary<long, Link>();
             long window = _policy.Window.Ticks;
             var entities = new List<(long Id, EntityType Type, string Key, string Name, int Count)>();
-            using (var cmd = _store.Command("SELECT e.id, e.type, e.key, e.name, e.alert_count FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_id = $id ORDER BY e.type, e.key", tx, ("$id", alert.Id)))
-            using (var r = cmd.ExecuteReader())
-                while (r.Read()) entities.Add((r.GetInt64(0), (EntityType)r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetInt32(4)));
+            foreach (var r in statements.EntitiesOfAlert.Set("$id", alert.Id).Rows())
+                entities.Add((r.Int64(0), (EntityType)r.Int32(1), r.Text(2), r.Text(3), r.Int32(4)));
             if (entities.Count == 0) return links;
 
-            // Candidates in the order of the entity's index (earliest activity in the window first), so the query
-            // stops after the limit instead of sorting every alert of a busy entity: the cost per alert is bounded
-            // however many alerts share the entity.
-            using var find = _store.Command(
-                @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id
-                  WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.first_activity <= $to
-                    AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
-                  ORDER BY ae.last_activity, ae.first_activity, ae.alert_id LIMIT $limit", tx);
-            // A common entity is on many alerts and links only with another shared entity: only the alerts nearest
-            // before this one are looked at (CommonEntityCandidates), read backwards through the same index.
-            using var findNearest = _store.Command(
-                @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id
-                  WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.last_activity <= $last AND ae.first_activity <= $to
-                    AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
-                  ORDER BY ae.last_activity DESC, ae.first_activity DESC, ae.alert_id DESC LIMIT $limit", tx);
             // An entity type of strength 1 links on its own; weaker ones (and too-common entities, which keep the
             // policy's PrevalentLinkStrength) link only together, when the strengths of the entities an alert shares
             // with one incident add up to 1 (an IP and a URL at 0.5 each; an attacked host and its account).
@@ -277,23 +262,18 @@ namespace IncidentTools.Correlation
             var partial = new Dictionary<long, (double Strength, Link First, List<EntityType> Types, bool Anchored)>();
             foreach (var (entityId, type, strength, anchors, common) in linking.OrderByDescending(x => x.Strength >= 1 - 1e-9))
             {
-                var query = common ? findNearest : find;
-                query.Parameters.Clear();
-                query.Parameters.AddWithValue("$entity", entityId);
-                query.Parameters.AddWithValue("$from", alert.First - window);
-                query.Parameters.AddWithValue("$to", alert.Last + window);
-                query.Parameters.AddWithValue("$self", alert.Id);
-                query.Parameters.AddWithValue("$limit", common ? CommonEntityCandidates : _policy.MaxCandidatesPerEntity);
-                if (common) query.Parameters.AddWithValue("$last", alert.Last);
+                var query = common ? statements.NearestCandidates : statements.Candidates;
+                query.Set("$entity", entityId).Set("$from", alert.First - window).Set("$to", alert.Last + window).Set("$self", alert.Id)
+                     .Set("$limit", common ? CommonEntityCandidates : _policy.MaxCandidatesPerEntity);
+                if (common) query.Set("$last", alert.Last);
                 var seenThroughThis = new HashSet<long>();
-                using var r = query.ExecuteReader();
-                while (r.Read())
+                foreach (var r in query.Rows())
                 {
-                    long incident = r.GetInt64(1);
+                    long incident = r.Int64(1);
                     if (links.ContainsKey(incident) || !seenThroughThis.Add(incident)) continue;
-                    long otherFirst = r.GetInt64(2), otherLast = r.GetInt64(3);
+                    long otherFirst = r.Int64(2), otherLast = r.Int64(3);
                     long gap = Math.Max(0, Math.Max(otherFirst - alert.Last, alert.First - otherLast));
-                    var link = new Link { IncidentId = incident, LinkedAlertId = r.GetString(0), EntityId = entityId, Type = type, GapSeconds = gap / TimeSpan.TicksPerSecond };
+                    var link = new Link { IncidentId = incident, LinkedAlertId = r.Text(0), EntityId = entityId, Type = type, GapSeconds = gap / TimeSpan.TicksPerSecond };
                     var sum = partial.TryGetValue(incident, out var p) ? p : (Strength: 0.0, First: link, Types: new List<EntityType>(), Anchored: false);
                     sum.Types.Add(type);
                     sum.Strength += strength;
@@ -308,6 +288,40 @@ namespace IncidentTools.Correlation
                 }
             }
             return links;
+        }
+
+        /// <summary>The statements FindLinks runs for every alert and entity, prepared once per batch.</summary>
+        sealed class LinkStatements : IDisposable
+        {
+            public readonly Statement EntitiesOfAlert, Candidates, NearestCandidates;
+
+            public LinkStatements(IncidentStore store)
+            {
+                EntitiesOfAlert = new Statement(store.Connection,
+                    "SELECT e.id, e.type, e.key, e.name, e.alert_count FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_id = $id ORDER BY e.type, e.key");
+                // Candidates in the order of the entity's index (earliest activity in the window first), so the query
+                // stops after the limit instead of sorting every alert of a busy entity: the cost per alert is bounded
+                // however many alerts share the entity.
+                Candidates = new Statement(store.Connection,
+                    @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id
+                      WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.first_activity <= $to
+                        AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
+                      ORDER BY ae.last_activity, ae.first_activity, ae.alert_id LIMIT $limit");
+                // A common entity is on many alerts and links only with another shared entity: only the alerts nearest
+                // before this one are looked at (CommonEntityCandidates), read backwards through the same index.
+                NearestCandidates = new Statement(store.Connection,
+                    @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id
+                      WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.last_activity <= $last AND ae.first_activity <= $to
+                        AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
+                      ORDER BY ae.last_activity DESC, ae.first_activity DESC, ae.alert_id DESC LIMIT $limit");
+            }
+
+            public void Dispose()
+            {
+                EntitiesOfAlert.Dispose();
+                Candidates.Dispose();
+                NearestCandidates.Dispose();
+            }
         }
 
         /// <summary>How many of a common entity's alerts (the nearest before the alert) are looked at.</summary>

@@ -52,8 +52,10 @@ namespace IncidentTools.Store
         readonly Dictionary<long, int> _newLinks = new Dictionary<long, int>();
         /// <summary>How many times entities were tied together: ids resolved before a tie may be gone.</summary>
         int _ties;
-        readonly SqliteCommand _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _insertName, _insertLink, _updateLink,
-                               _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending;
+        readonly Statement _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _insertName, _insertLink, _updateLink,
+                           _linkTimes, _selectPending, _deletePending, _insertPending;
+        /// <summary>Read with IncidentReader.ReadEvidence, as everywhere else; only updates of stored alerts run it.</summary>
+        readonly SqliteCommand _selectEvidence;
 
         readonly Import.ImportLimits _limits;
 
@@ -67,32 +69,22 @@ namespace IncidentTools.Store
             _updateAlert = Prepare(@"UPDATE alerts SET title = $title, description = $description, severity = $severity, status = $status, category = $category, mitre_techniques = $mitre,
                 service_source = $service_source, detection_source = $detection_source, detector_id = $detector_id, created = $created, first_activity = $first, last_activity = $last,
                 provider_context = $context, content_hash = $hash, import_id = $import_id, original = coalesce($original, original), truncated = $truncated, needs_correlation = 1 WHERE id = $id");
-            _insertEntity = Prepare("INSERT INTO entities (tenant_id, type, key, name) VALUES ($tenant, $type, $key, $name) RETURNING id");
+            _insertEntity = Prepare("INSERT INTO entities (tenant_id, type, key, name) VALUES ($tenant, $type, $key, $name)");
             _selectAlias = Prepare("SELECT x.entity_id, e.name FROM entity_aliases x JOIN entities e ON e.id = x.entity_id WHERE x.tenant_id = $tenant AND x.type = $type AND x.alias = $alias");
             _insertAlias = Prepare("INSERT OR IGNORE INTO entity_aliases (tenant_id, type, alias, entity_id) VALUES ($tenant, $type, $alias, $entity)");
             _insertName = Prepare("INSERT OR IGNORE INTO entity_names (entity_id, name) VALUES ($id, $name)");
             _insertLink = Prepare("INSERT OR IGNORE INTO alert_entities (alert_id, entity_id, key, name, roles, verdict, properties, first_activity, last_activity) VALUES ($alert, $entity, $key, $name, $roles, $verdict, $props, $first, $last)");
             _updateLink = Prepare("UPDATE alert_entities SET key = $key, name = $name, roles = $roles, verdict = coalesce($verdict, verdict), properties = $props WHERE alert_id = $alert AND entity_id = $entity");
             _linkTimes = Prepare("UPDATE alert_entities SET first_activity = $first, last_activity = $last WHERE alert_id = $alert");
-            _selectEvidence = Prepare(IncidentReader.EvidenceSql);
+            _selectEvidence = _store.Connection.CreateCommand();
+            _selectEvidence.Transaction = _tx;
+            _selectEvidence.CommandText = IncidentReader.EvidenceSql;
             _selectPending = Prepare("SELECT evidence FROM pending_evidence WHERE alert_id = $id");
             _deletePending = Prepare("DELETE FROM pending_evidence WHERE alert_id = $id");
             _insertPending = Prepare("INSERT INTO pending_evidence (alert_id, evidence, location, import_id) VALUES ($id, $evidence, $location, $import_id)");
         }
 
-        SqliteCommand Prepare(string sql)
-        {
-            var cmd = _store.Connection.CreateCommand();
-            cmd.Transaction = _tx;
-            cmd.CommandText = sql;
-            return cmd;
-        }
-
-        static void Set(SqliteCommand cmd, string name, object? value)
-        {
-            var p = cmd.Parameters.Contains(name) ? cmd.Parameters[name] : cmd.Parameters.Add(new SqliteParameter(name, null));
-            p.Value = value ?? DBNull.Value;
-        }
+        Statement Prepare(string sql) => new Statement(_store.Connection, sql);
 
         /// <summary>Stores one alert (Id already set). Returns whether it was new, changed or the same as stored.</summary>
         /// <param name="packedOriginal">The original record, compressed by Pack; null when there is none.</param>
@@ -112,41 +104,41 @@ namespace IncidentTools.Store
             if (stored != null && hash == stored.Hash && pending.Count == 0) return AlertWriteResult.Unchanged;
 
             var cmd = stored == null ? _insertAlert : _updateAlert;
-            Set(cmd, "$id", alert.Id);
+            cmd.Set("$id", alert.Id);
             if (stored == null)
             {
-                Set(cmd, "$provider_alert_id", alert.ProviderAlertId);
-                Set(cmd, "$source", alert.Source);
-                Set(cmd, "$tenant_id", alert.TenantId);
+                cmd.Set("$provider_alert_id", alert.ProviderAlertId);
+                cmd.Set("$source", alert.Source);
+                cmd.Set("$tenant_id", alert.TenantId);
             }
-            Set(cmd, "$title", alert.Title);
-            Set(cmd, "$description", alert.Description);
-            Set(cmd, "$severity", (int)alert.Severity);
-            Set(cmd, "$status", (int)alert.Status);
-            Set(cmd, "$category", alert.Category);
-            Set(cmd, "$mitre", StoredJson.Strings(alert.MitreTechniques));
-            Set(cmd, "$service_source", alert.ServiceSource);
-            Set(cmd, "$detection_source", alert.DetectionSource);
-            Set(cmd, "$detector_id", alert.DetectorId);
-            Set(cmd, "$created", IncidentStore.Ticks(alert.CreatedDateTime));
-            Set(cmd, "$first", IncidentStore.Ticks(alert.FirstActivityDateTime));
-            Set(cmd, "$last", IncidentStore.Ticks(alert.LastActivityDateTime));
-            Set(cmd, "$context", StoredJson.Properties(new SortedDictionary<string, string>(alert.ProviderContext, StringComparer.OrdinalIgnoreCase)));
-            Set(cmd, "$hash", hash);
-            Set(cmd, "$import_id", importId);
-            Set(cmd, "$original", packedOriginal);
-            Set(cmd, "$truncated", JsonConvert.SerializeObject(alert.Truncated));
-            cmd.ExecuteNonQuery();
+            cmd.Set("$title", alert.Title);
+            cmd.Set("$description", alert.Description);
+            cmd.Set("$severity", (int)alert.Severity);
+            cmd.Set("$status", (int)alert.Status);
+            cmd.Set("$category", alert.Category);
+            cmd.Set("$mitre", StoredJson.Strings(alert.MitreTechniques));
+            cmd.Set("$service_source", alert.ServiceSource);
+            cmd.Set("$detection_source", alert.DetectionSource);
+            cmd.Set("$detector_id", alert.DetectorId);
+            cmd.Set("$created", IncidentStore.Ticks(alert.CreatedDateTime));
+            cmd.Set("$first", IncidentStore.Ticks(alert.FirstActivityDateTime));
+            cmd.Set("$last", IncidentStore.Ticks(alert.LastActivityDateTime));
+            cmd.Set("$context", StoredJson.Properties(new SortedDictionary<string, string>(alert.ProviderContext, StringComparer.OrdinalIgnoreCase)));
+            cmd.Set("$hash", hash);
+            cmd.Set("$import_id", importId);
+            cmd.Set("$original", packedOriginal);
+            cmd.Set("$truncated", JsonConvert.SerializeObject(alert.Truncated));
+            cmd.Run();
 
             if (stored != null)
             {
-                Set(_linkTimes, "$alert", alert.Id);
-                Set(_linkTimes, "$first", IncidentStore.Ticks(alert.FirstActivityDateTime));
-                Set(_linkTimes, "$last", IncidentStore.Ticks(alert.LastActivityDateTime));
-                _linkTimes.ExecuteNonQuery();
+                _linkTimes.Set("$alert", alert.Id);
+                _linkTimes.Set("$first", IncidentStore.Ticks(alert.FirstActivityDateTime));
+                _linkTimes.Set("$last", IncidentStore.Ticks(alert.LastActivityDateTime));
+                _linkTimes.Run();
             }
             WriteEvidence(alert, stored == null);
-            if (pending.Count > 0) { Set(_deletePending, "$id", alert.Id); _deletePending.ExecuteNonQuery(); }
+            if (pending.Count > 0) { _deletePending.Set("$id", alert.Id); _deletePending.Run(); }
             return stored == null ? AlertWriteResult.Created : AlertWriteResult.Updated;
         }
 
@@ -158,11 +150,11 @@ namespace IncidentTools.Store
             {
                 foreach (var ev in evidence)
                 {
-                    Set(_insertPending, "$id", alertId);
-                    Set(_insertPending, "$evidence", JsonConvert.SerializeObject(ev));
-                    Set(_insertPending, "$location", location);
-                    Set(_insertPending, "$import_id", importId);
-                    _insertPending.ExecuteNonQuery();
+                    _insertPending.Set("$id", alertId);
+                    _insertPending.Set("$evidence", JsonConvert.SerializeObject(ev));
+                    _insertPending.Set("$location", location);
+                    _insertPending.Set("$import_id", importId);
+                    _insertPending.Run();
                 }
                 return null;
             }
@@ -181,36 +173,36 @@ namespace IncidentTools.Store
             {
                 long entityId = EntityId(alert.TenantId, ev);
                 string roles = StoredJson.Strings(ev.Roles), properties = StoredJson.Properties(ev.Properties);
-                Set(_insertLink, "$alert", alert.Id);
-                Set(_insertLink, "$entity", entityId);
-                Set(_insertLink, "$key", ev.Key);
-                Set(_insertLink, "$name", ev.Name);
-                Set(_insertLink, "$roles", roles);
-                Set(_insertLink, "$verdict", ev.Verdict);
-                Set(_insertLink, "$props", properties);
-                Set(_insertLink, "$first", first);
-                Set(_insertLink, "$last", last);
-                if (_insertLink.ExecuteNonQuery() == 1)
+                _insertLink.Set("$alert", alert.Id);
+                _insertLink.Set("$entity", entityId);
+                _insertLink.Set("$key", ev.Key);
+                _insertLink.Set("$name", ev.Name);
+                _insertLink.Set("$roles", roles);
+                _insertLink.Set("$verdict", ev.Verdict);
+                _insertLink.Set("$props", properties);
+                _insertLink.Set("$first", first);
+                _insertLink.Set("$last", last);
+                if (_insertLink.Run() == 1)
                 {
                     _newLinks.TryGetValue(entityId, out int n);
                     _newLinks[entityId] = n + 1;
                     continue;
                 }
                 // The alert was stored before with this entity: its link takes the new name, roles and properties.
-                Set(_updateLink, "$alert", alert.Id);
-                Set(_updateLink, "$entity", entityId);
-                Set(_updateLink, "$key", ev.Key);
-                Set(_updateLink, "$name", ev.Name);
-                Set(_updateLink, "$roles", roles);
-                Set(_updateLink, "$verdict", ev.Verdict);
-                Set(_updateLink, "$props", properties);
-                _updateLink.ExecuteNonQuery();
+                _updateLink.Set("$alert", alert.Id);
+                _updateLink.Set("$entity", entityId);
+                _updateLink.Set("$key", ev.Key);
+                _updateLink.Set("$name", ev.Name);
+                _updateLink.Set("$roles", roles);
+                _updateLink.Set("$verdict", ev.Verdict);
+                _updateLink.Set("$props", properties);
+                _updateLink.Run();
             }
         }
 
         /// <summary>A new alert's links, up to this many per INSERT: a new alert has no links yet, and one statement per alert costs far less than one per link.</summary>
         const int LinksPerStatement = 16;
-        readonly SqliteCommand?[] _insertLinks = new SqliteCommand?[LinksPerStatement + 1];
+        readonly Statement?[] _insertLinks = new Statement?[LinksPerStatement + 1];
 
         void InsertLinksOfNewAlert(Alert alert)
         {
@@ -225,39 +217,34 @@ namespace IncidentTools.Store
             {
                 int count = Math.Min(LinksPerStatement, links.Count - start);
                 var cmd = _insertLinks[count] ??= PrepareLinkInsert(count);
-                var p = cmd.Parameters;
-                p[0].Value = alert.Id; p[1].Value = first; p[2].Value = last;
+                cmd.Set("$alert", alert.Id).Set("$first", first).Set("$last", last);
                 for (int i = 0; i < count; i++)
                 {
                     var (ev, entityId) = links[start + i];
-                    int at = 3 + 6 * i;
-                    p[at].Value = entityId;
-                    p[at + 1].Value = ev.Key;
-                    p[at + 2].Value = ev.Name;
-                    p[at + 3].Value = StoredJson.Strings(ev.Roles);
-                    p[at + 4].Value = (object?)ev.Verdict ?? DBNull.Value;
-                    p[at + 5].Value = StoredJson.Properties(ev.Properties);
+                    var names = LinkParameterNames[i];
+                    cmd.Set(names[0], entityId).Set(names[1], ev.Key).Set(names[2], ev.Name).Set(names[3], StoredJson.Strings(ev.Roles))
+                       .Set(names[4], ev.Verdict).Set(names[5], StoredJson.Properties(ev.Properties));
                     _newLinks.TryGetValue(entityId, out int n);
                     _newLinks[entityId] = n + 1;
                 }
-                cmd.ExecuteNonQuery();
+                cmd.Run();
             }
         }
 
-        SqliteCommand PrepareLinkInsert(int count)
+        /// <summary>The parameter names of the i-th link of a multi-row link insert: entity, key, name, roles, verdict, properties.</summary>
+        static readonly string[][] LinkParameterNames = Enumerable.Range(0, LinksPerStatement)
+            .Select(i => new[] { "$e", "$k", "$n", "$r", "$v", "$p" }.Select(n => n + i).ToArray()).ToArray();
+
+        Statement PrepareLinkInsert(int count)
         {
             var sql = new StringBuilder("INSERT INTO alert_entities (alert_id, entity_id, key, name, roles, verdict, properties, first_activity, last_activity) VALUES ");
             for (int i = 0; i < count; i++) sql.Append(i == 0 ? "" : ", ").Append($"($alert, $e{i}, $k{i}, $n{i}, $r{i}, $v{i}, $p{i}, $first, $last)");
-            var cmd = Prepare(sql.ToString());
-            foreach (var name in new[] { "$alert", "$first", "$last" }) cmd.Parameters.Add(new SqliteParameter(name, null));
-            for (int i = 0; i < count; i++)
-                foreach (var name in new[] { "$e", "$k", "$n", "$r", "$v", "$p" }) cmd.Parameters.Add(new SqliteParameter(name + i, null));
-            return cmd;
+            return Prepare(sql.ToString());
         }
 
         /// <summary>Entity counts per UPDATE in Flush: hundreds at a time instead of one statement each, in a few fixed sizes so each is prepared once.</summary>
         static readonly int[] CountsPerStatement = { 256, 32, 4, 1 };
-        readonly Dictionary<int, SqliteCommand> _addCounts = new Dictionary<int, SqliteCommand>();
+        readonly Dictionary<int, Statement> _addCounts = new Dictionary<int, Statement>();
 
         /// <summary>Writes what this batch held in memory (entities' alert counts). Call before committing.</summary>
         public void Flush()
@@ -271,25 +258,18 @@ namespace IncidentTools.Store
                     if (!_addCounts.TryGetValue(size, out var cmd)) _addCounts[size] = cmd = PrepareAddCounts(size);
                     for (int i = 0; i < size; i++)
                     {
-                        cmd.Parameters[2 * i].Value = pending[at + i].Key;
-                        cmd.Parameters[2 * i + 1].Value = pending[at + i].Value;
+                        cmd.Set("$i" + i, pending[at + i].Key).Set("$n" + i, pending[at + i].Value);
                     }
-                    cmd.ExecuteNonQuery();
+                    cmd.Run();
                 }
             }
             _newLinks.Clear();
         }
 
-        SqliteCommand PrepareAddCounts(int size)
+        Statement PrepareAddCounts(int size)
         {
             var values = string.Join(", ", Enumerable.Range(0, size).Select(i => $"($i{i}, $n{i})"));
-            var cmd = Prepare($"UPDATE entities SET alert_count = alert_count + v.n FROM (SELECT column1 AS id, column2 AS n FROM (VALUES {values})) AS v WHERE entities.id = v.id");
-            for (int i = 0; i < size; i++)
-            {
-                cmd.Parameters.Add(new SqliteParameter("$i" + i, null));
-                cmd.Parameters.Add(new SqliteParameter("$n" + i, null));
-            }
-            return cmd;
+            return Prepare($"UPDATE entities SET alert_count = alert_count + v.n FROM (SELECT column1 AS id, column2 AS n FROM (VALUES {values})) AS v WHERE entities.id = v.id");
         }
 
         /// <summary>
@@ -305,21 +285,25 @@ namespace IncidentTools.Store
             if (!_entities.TryGetValue(cacheKey, out var entity))
             {
                 var found = new SortedDictionary<long, string>(); // entity id → its stored name
-                Set(_selectAlias, "$tenant", tenant);
-                Set(_selectAlias, "$type", (int)ev.Type);
+                _selectAlias.Set("$tenant", tenant);
+                _selectAlias.Set("$type", (int)ev.Type);
                 foreach (var alias in identifiers)
                 {
-                    Set(_selectAlias, "$alias", alias);
-                    using var r = _selectAlias.ExecuteReader();
-                    if (r.Read()) found[r.GetInt64(0)] = r.GetString(1);
+                    _selectAlias.Set("$alias", alias);
+                    foreach (var row in _selectAlias.Rows())
+                    {
+                        found[row.Int64(0)] = row.Text(1);
+                        break;
+                    }
                 }
                 if (found.Count == 0)
                 {
-                    Set(_insertEntity, "$tenant", tenant);
-                    Set(_insertEntity, "$type", (int)ev.Type);
-                    Set(_insertEntity, "$key", ev.Key);
-                    Set(_insertEntity, "$name", ev.Name);
-                    entity = (Convert.ToInt64(_insertEntity.ExecuteScalar()), ev.Name);
+                    _insertEntity.Set("$tenant", tenant);
+                    _insertEntity.Set("$type", (int)ev.Type);
+                    _insertEntity.Set("$key", ev.Key);
+                    _insertEntity.Set("$name", ev.Name);
+                    _insertEntity.Run();
+                    entity = (_insertEntity.LastInsertRowId, ev.Name);
                 }
                 else
                 {
@@ -332,22 +316,22 @@ namespace IncidentTools.Store
                         _ties++;
                     }
                 }
-                Set(_insertAlias, "$tenant", tenant);
-                Set(_insertAlias, "$type", (int)ev.Type);
-                Set(_insertAlias, "$entity", entity.Id);
+                _insertAlias.Set("$tenant", tenant);
+                _insertAlias.Set("$type", (int)ev.Type);
+                _insertAlias.Set("$entity", entity.Id);
                 foreach (var alias in identifiers)
                 {
-                    Set(_insertAlias, "$alias", alias);
-                    _insertAlias.ExecuteNonQuery();
+                    _insertAlias.Set("$alias", alias);
+                    _insertAlias.Run();
                 }
                 if (_entities.Count > 200_000) _entities.Clear(); // bounded memory on huge imports
                 _entities[cacheKey] = entity;
             }
             if (!string.Equals(ev.Name, entity.Name, StringComparison.Ordinal))
             {
-                Set(_insertName, "$id", entity.Id);
-                Set(_insertName, "$name", ev.Name);
-                _insertName.ExecuteNonQuery();
+                _insertName.Set("$id", entity.Id);
+                _insertName.Set("$name", ev.Name);
+                _insertName.Run();
             }
             return entity.Id;
         }
@@ -360,38 +344,40 @@ namespace IncidentTools.Store
 
         StoredAlert? Load(string id)
         {
-            Set(_selectAlert, "$id", id);
-            using var r = _selectAlert.ExecuteReader();
-            if (!r.Read()) return null;
-            var a = new Alert
+            StoredAlert? result = null;
+            foreach (var r in _selectAlert.Set("$id", id).Rows())
             {
-                Id = id,
-                Title = r.GetString(0),
-                Description = r.IsDBNull(1) ? null : r.GetString(1),
-                Severity = (Severity)r.GetInt32(2),
-                Status = (AlertStatus)r.GetInt32(3),
-                Category = r.IsDBNull(4) ? null : r.GetString(4),
-                MitreTechniques = JsonConvert.DeserializeObject<string[]>(r.GetString(5)) ?? Array.Empty<string>(),
-                ServiceSource = r.IsDBNull(6) ? null : r.GetString(6),
-                DetectionSource = r.IsDBNull(7) ? null : r.GetString(7),
-                DetectorId = r.IsDBNull(8) ? null : r.GetString(8),
-                CreatedDateTime = IncidentStore.Time(r.GetInt64(9)),
-                FirstActivityDateTime = IncidentStore.Time(r.GetInt64(10)),
-                LastActivityDateTime = IncidentStore.Time(r.GetInt64(11)),
-                ProviderContext = IncidentReader.Properties(r.GetString(12)),
-                ProviderAlertId = r.GetString(15),
-                Source = r.GetString(16),
-                Truncated = JsonConvert.DeserializeObject<Truncation[]>(r.GetString(17)) ?? Array.Empty<Truncation>(),
-            };
-            var result = new StoredAlert { Alert = a, Hash = r.GetString(13) };
-            r.Close();
-            a.Evidence = LoadEvidence(id);
+                var a = new Alert
+                {
+                    Id = id,
+                    Title = r.Text(0),
+                    Description = r.TextOrNull(1),
+                    Severity = (Severity)r.Int32(2),
+                    Status = (AlertStatus)r.Int32(3),
+                    Category = r.TextOrNull(4),
+                    MitreTechniques = JsonConvert.DeserializeObject<string[]>(r.Text(5)) ?? Array.Empty<string>(),
+                    ServiceSource = r.TextOrNull(6),
+                    DetectionSource = r.TextOrNull(7),
+                    DetectorId = r.TextOrNull(8),
+                    CreatedDateTime = IncidentStore.Time(r.Int64(9)),
+                    FirstActivityDateTime = IncidentStore.Time(r.Int64(10)),
+                    LastActivityDateTime = IncidentStore.Time(r.Int64(11)),
+                    ProviderContext = IncidentReader.Properties(r.Text(12)),
+                    ProviderAlertId = r.Text(15),
+                    Source = r.Text(16),
+                    Truncated = JsonConvert.DeserializeObject<Truncation[]>(r.Text(17)) ?? Array.Empty<Truncation>(),
+                };
+                result = new StoredAlert { Alert = a, Hash = r.Text(13) };
+                break;
+            }
+            if (result != null) result.Alert.Evidence = LoadEvidence(id);
             return result;
         }
 
         List<Evidence> LoadEvidence(string alertId)
         {
-            Set(_selectEvidence, "$id", alertId);
+            _selectEvidence.Parameters.Clear();
+            _selectEvidence.Parameters.AddWithValue("$id", alertId);
             using var r = _selectEvidence.ExecuteReader();
             return IncidentReader.ReadEvidence(r);
         }
@@ -399,11 +385,9 @@ namespace IncidentTools.Store
         List<Evidence> LoadPending(string alertId)
         {
             var list = new List<Evidence>();
-            Set(_selectPending, "$id", alertId);
-            using var r = _selectPending.ExecuteReader();
-            while (r.Read())
+            foreach (var r in _selectPending.Set("$id", alertId).Rows())
             {
-                var ev = JsonConvert.DeserializeObject<Evidence>(r.GetString(0));
+                var ev = JsonConvert.DeserializeObject<Evidence>(r.Text(0));
                 if (ev != null) list.Add(ev);
             }
             return list;
@@ -533,8 +517,9 @@ namespace IncidentTools.Store
 
         public void Dispose()
         {
-            foreach (var c in new[] { _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _insertName, _insertLink, _updateLink, _linkTimes, _selectEvidence, _selectPending, _deletePending, _insertPending }.Concat(_insertLinks).Concat(_addCounts.Values))
-                c?.Dispose();
+            foreach (var statement in new[] { _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _insertName, _insertLink, _updateLink, _linkTimes, _selectPending, _deletePending, _insertPending }.Concat(_insertLinks).Concat(_addCounts.Values))
+                statement?.Dispose();
+            _selectEvidence.Dispose();
         }
     }
 }
