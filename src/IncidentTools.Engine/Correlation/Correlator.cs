@@ -260,8 +260,23 @@ namespace IncidentTools.Correlation
                 if (strength > 0) linking.Add((e.Id, e.Type, strength, !common || IsAsset(e.Type), common));
             }
             var partial = new Dictionary<long, (double Strength, Link First, List<EntityType> Types, bool Anchored)>();
-            foreach (var (entityId, type, strength, anchors, common) in linking.OrderByDescending(x => x.Strength >= 1 - 1e-9))
+            var ordered = linking.OrderByDescending(x => x.Strength >= 1 - 1e-9).ToList();
+            // What the entities from each position on can still add: their strengths, and whether one of them anchors.
+            var strengthFrom = new double[ordered.Count + 1];
+            var anchorFrom = new bool[ordered.Count + 1];
+            for (int k = ordered.Count - 1; k >= 0; k--)
             {
+                strengthFrom[k] = strengthFrom[k + 1] + ordered[k].Strength;
+                anchorFrom[k] = anchorFrom[k + 1] || ordered[k].Anchors;
+            }
+            for (int k = 0; k < ordered.Count; k++)
+            {
+                var (entityId, type, strength, anchors, common) = ordered[k];
+                // A weak entity's candidates matter only for an incident they can still bring to a link: a new one
+                // when the weak entities left add up to 1 with an anchor among them, or one already partly linked.
+                // When there is none, its lookup (and every later one) cannot change the result and is skipped:
+                // the common processes and system files of most alerts cost nothing.
+                if (strength < 1 - 1e-9 && !CanStillLink(partial, links, strengthFrom[k], anchorFrom[k])) break;
                 var query = common ? statements.NearestCandidates : statements.Candidates;
                 query.Set("$entity", entityId).Set("$from", alert.First - window).Set("$to", alert.Last + window).Set("$self", alert.Id)
                      .Set("$limit", common ? CommonEntityCandidates : _policy.MaxCandidatesPerEntity);
@@ -322,6 +337,16 @@ namespace IncidentTools.Correlation
                 Candidates.Dispose();
                 NearestCandidates.Dispose();
             }
+        }
+
+        /// <summary>Whether entities adding up to `strength` (anchoring or not) can still complete a link to some incident.</summary>
+        static bool CanStillLink(Dictionary<long, (double Strength, Link First, List<EntityType> Types, bool Anchored)> partial,
+                                 Dictionary<long, Link> links, double strength, bool anchors)
+        {
+            if (strength >= 1 - 1e-9 && anchors) return true; // a new incident
+            foreach (var (incident, sum) in partial)
+                if (!links.ContainsKey(incident) && sum.Strength + strength >= 1 - 1e-9 && (sum.Anchored || anchors)) return true;
+            return false;
         }
 
         /// <summary>How many of a common entity's alerts (the nearest before the alert) are looked at.</summary>
