@@ -285,16 +285,20 @@ namespace IncidentTools.Store
             if (!_entities.TryGetValue(cacheKey, out var entity))
             {
                 var found = new SortedDictionary<long, string>(); // entity id → its stored name
+                var unknown = new List<string>(); // identifiers no entity has yet
                 _selectAlias.Set("$tenant", tenant);
                 _selectAlias.Set("$type", (int)ev.Type);
                 foreach (var alias in identifiers)
                 {
                     _selectAlias.Set("$alias", alias);
+                    bool known = false;
                     foreach (var row in _selectAlias.Rows())
                     {
                         found[row.Int64(0)] = row.Text(1);
+                        known = true;
                         break;
                     }
+                    if (!known) unknown.Add(alias);
                 }
                 if (found.Count == 0)
                 {
@@ -319,7 +323,7 @@ namespace IncidentTools.Store
                 _insertAlias.Set("$tenant", tenant);
                 _insertAlias.Set("$type", (int)ev.Type);
                 _insertAlias.Set("$entity", entity.Id);
-                foreach (var alias in identifiers)
+                foreach (var alias in unknown) // the known ones belong to the entity already (a tie moved them to it)
                 {
                     _insertAlias.Set("$alias", alias);
                     _insertAlias.Run();
