@@ -95,8 +95,6 @@ namespace IncidentTools.Store
                 // so memory stays flat however large the store grows.
                 store.Execute("PRAGMA cache_size = -65536;");
                 store.Execute("PRAGMA foreign_keys = ON;");
-                // Statement journals (multi-row inserts) in memory instead of temporary files.
-                store.Execute("PRAGMA temp_store = MEMORY;");
                 // A checkpoint copies the write-ahead log into the store: every 40 MB instead of SQLite's 4 MB, so a
                 // page that several batches change is copied once, not after each batch (the log file grows to that).
                 store.Execute("PRAGMA wal_autocheckpoint = 10000;");
