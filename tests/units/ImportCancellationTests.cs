@@ -31,6 +31,24 @@ namespace IncidentTools.Tests
         }
 
         [Fact]
+        public void A_stop_before_the_first_record_is_a_stopped_import_not_an_empty_file()
+        {
+            using var s = new TestStore();
+            string file = BigExport(s.Folder, 50);
+            using var stop = new CancellationTokenSource();
+            stop.Cancel();
+            ImportSummary summary;
+            using (var session = new ImportSession(s.Store, new ImportOptions(), s.Problems.Add, null, stop.Token))
+            {
+                session.ImportFile(file);
+                summary = session.Complete();
+            }
+            Assert.True(summary.Stopped);
+            Assert.Empty(s.Problems); // no "the file holds no records"
+            Assert.Equal(0L, Convert.ToInt64(s.Store.Scalar("SELECT count(*) FROM imported_files;")));
+        }
+
+        [Fact]
         public void A_cancelled_import_stops_early_leaves_a_consistent_store_and_every_stored_alert_whole()
         {
             using var s = new TestStore();

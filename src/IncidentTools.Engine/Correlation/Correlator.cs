@@ -312,19 +312,19 @@ namespace IncidentTools.Correlation
 
             public LinkStatements(IncidentStore store)
             {
-                EntitiesOfAlert = new Statement(store.Connection,
+                EntitiesOfAlert = new Statement(store,
                     "SELECT e.id, e.type, e.key, e.name, e.alert_count FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_id = $id ORDER BY e.type, e.key");
                 // Candidates in the order of the entity's index (earliest activity in the window first), so the query
                 // stops after the limit instead of sorting every alert of a busy entity: the cost per alert is bounded
                 // however many alerts share the entity.
-                Candidates = new Statement(store.Connection,
+                Candidates = new Statement(store,
                     @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id
                       WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.first_activity <= $to
                         AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
                       ORDER BY ae.last_activity, ae.first_activity, ae.alert_id LIMIT $limit");
                 // A common entity is on many alerts and links only with another shared entity: only the alerts nearest
                 // before this one are looked at (CommonEntityCandidates), read backwards through the same index.
-                NearestCandidates = new Statement(store.Connection,
+                NearestCandidates = new Statement(store,
                     @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id
                       WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.last_activity <= $last AND ae.first_activity <= $to
                         AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0

@@ -127,8 +127,10 @@ namespace IncidentTools.Import
                     if (_cancel.IsCancellationRequested) { _summary.Stopped = true; break; }
                     fatal |= step.Fatal;
                     Apply(step);
-                    Progress("Importing alerts", full, step.Position, info.Length);
+                    Progress("Importing alerts", full, Math.Min(step.Position, info.Length), info.Length);
                 }
+                // A stop request also ends the reading thread, which may close the queue before a step shows it.
+                if (_cancel.IsCancellationRequested) _summary.Stopped = true;
             }
             Commit();
             // Remembered only once the import completes: a file whose import was killed or stopped half way is
@@ -193,8 +195,8 @@ namespace IncidentTools.Import
             }
         }
 
-        /// <summary>How far the reading is, for progress; a reader may close the stream once it reaches the end.</summary>
-        static long PositionIn(Stream stream) => stream.CanSeek ? stream.Position : 0;
+        /// <summary>How far the reading is, for progress; once a reader closes the stream at its end, the whole file is read.</summary>
+        static long PositionIn(Stream stream) => stream.CanSeek ? stream.Position : long.MaxValue;
 
         /// <summary>One record read and its items prepared, or why it cannot be read. Safe off the store thread.</summary>
         FileStep ReadStep(IAlertReader? reader, JsonRecord rec, long position)

@@ -13,12 +13,6 @@ namespace IncidentTools.Store
     public enum AlertWriteResult { Created, Updated, Unchanged }
 
     /// <summary>
-    /// Stores alerts and their entities inside the caller's write transaction, with prepared statements and an
-    /// in-memory cache of entity ids; entities' alert counts are added up in memory and written once per batch
-    /// (Flush, before the caller commits). Re-importing an alert merges it with what is stored: fields take the new
-    /// value unless it is empty, evidence and provider context grow and are never replaced by nothing.
-    /// </summary>
-    /// <summary>
     /// Entity ids by identifiers, kept for a whole import rather than one batch: the users, devices and IPs of one
     /// attack recur across batches, and each lookup by alias costs a query. The ids stay valid while no other
     /// connection writes the store (another import may tie or remove entities): SQLite's data_version says whether one
@@ -42,6 +36,12 @@ namespace IncidentTools.Store
         public void Clear() => _ids.Clear();
     }
 
+    /// <summary>
+    /// Stores alerts and their entities inside the caller's write transaction, with prepared statements and an
+    /// in-memory cache of entity ids; entities' alert counts are added up in memory and written once per batch
+    /// (Flush, before the caller commits). Re-importing an alert merges it with what is stored: fields take the new
+    /// value unless it is empty, evidence and provider context grow and are never replaced by nothing.
+    /// </summary>
     internal sealed class AlertWriter : IDisposable
     {
         readonly IncidentStore _store;
@@ -86,7 +86,7 @@ namespace IncidentTools.Store
             _insertPending = Prepare("INSERT INTO pending_evidence (alert_id, evidence, location, import_id) VALUES ($id, $evidence, $location, $import_id)");
         }
 
-        Statement Prepare(string sql) => new Statement(_store.Connection, sql);
+        Statement Prepare(string sql) => new Statement(_store, sql);
 
         /// <summary>Stores one alert (Id already set). Returns whether it was new, changed or the same as stored.</summary>
         /// <param name="packedOriginal">The original record, compressed by Pack; null when there is none.</param>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 
@@ -98,6 +99,7 @@ namespace IncidentTools.Store
                 // A checkpoint copies the write-ahead log into the store: every 40 MB instead of SQLite's 4 MB, so a
                 // page that several batches change is copied once, not after each batch (the log file grows to that).
                 store.Execute("PRAGMA wal_autocheckpoint = 10000;");
+                store.Execute("PRAGMA journal_size_limit = 67108864;"); // and the log file is cut back to 64 MB after one
                 store.Migrate(migrations);
                 return store;
             }
@@ -313,10 +315,17 @@ namespace IncidentTools.Store
         /// <summary>Starts a write transaction that takes the write lock at once (BEGIN IMMEDIATE), so it waits rather than fails later.</summary>
         internal SqliteTransaction BeginWrite() => Connection.BeginTransaction(deferred: false);
 
+        /// <summary>Statements prepared through SQLite's API (Statement) that are not disposed yet.</summary>
+        readonly HashSet<Statement> _statements = new HashSet<Statement>();
+        internal void Track(Statement statement) => _statements.Add(statement);
+        internal void Forget(Statement statement) => _statements.Remove(statement);
+
         public void Dispose()
         {
             if (_disposed) return;
             _disposed = true;
+            // Finalized before the connection closes: SQLite would otherwise keep the file open until the GC ran.
+            foreach (var statement in _statements.ToList()) statement.Dispose();
             foreach (var idle in _idleCommands.Values)
                 foreach (var cmd in idle) cmd.DisposeForReal();
             _idleCommands.Clear();

@@ -10,18 +10,22 @@ namespace IncidentTools.Store
     /// store's connection (and so inside its transaction). Microsoft.Data.Sqlite looks every parameter up by name,
     /// with a fresh UTF-8 copy of the name, on every execution: on statements run hundreds of thousands of times
     /// that was a tenth of an import. Here each name is looked up once, when the statement is prepared.
-    /// Values stay bound until set again, as with SqliteCommand parameters.
+    /// Values stay bound until set again, as with SqliteCommand parameters. The store finalizes the statements still
+    /// open when it closes (an import stopped by an error), so its file is never left open behind it.
     /// </summary>
     internal sealed class Statement : IDisposable
     {
+        readonly IncidentStore _store;
         readonly sqlite3 _db;
         readonly sqlite3_stmt _stmt;
         readonly Dictionary<string, int> _index = new Dictionary<string, int>(StringComparer.Ordinal);
 
-        public Statement(SqliteConnection connection, string sql)
+        public Statement(IncidentStore store, string sql)
         {
-            _db = connection.Handle ?? throw new InvalidOperationException("The store's connection is not open.");
+            _store = store;
+            _db = store.Connection.Handle ?? throw new InvalidOperationException("The store's connection is not open.");
             Check(raw.sqlite3_prepare_v2(_db, sql, out _stmt));
+            store.Track(this);
             int count = raw.sqlite3_bind_parameter_count(_stmt);
             for (int i = 1; i <= count; i++) _index[raw.sqlite3_bind_parameter_name(_stmt, i).utf8_to_string()] = i;
         }
@@ -40,6 +44,7 @@ namespace IncidentTools.Store
                 bool b => raw.sqlite3_bind_int64(_stmt, i, b ? 1 : 0),
                 byte[] bytes => raw.sqlite3_bind_blob(_stmt, i, bytes),
                 double d => raw.sqlite3_bind_double(_stmt, i, d),
+                Enum e => raw.sqlite3_bind_int64(_stmt, i, Convert.ToInt64(e)),
                 _ => throw new ArgumentException($"Cannot bind a {value.GetType().Name} to {name}.", nameof(value)),
             });
             return this;
@@ -91,6 +96,10 @@ namespace IncidentTools.Store
 
         SqliteException Error(int rc) => new SqliteException($"SQLite Error {rc}: '{raw.sqlite3_errmsg(_db).utf8_to_string()}'.", rc, raw.sqlite3_extended_errcode(_db));
 
-        public void Dispose() => _stmt?.Dispose();
+        public void Dispose()
+        {
+            _store.Forget(this);
+            _stmt.Dispose();
+        }
     }
 }
