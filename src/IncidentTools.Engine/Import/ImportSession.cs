@@ -124,12 +124,13 @@ namespace IncidentTools.Import
                 // the store (SQLite) works on one thread, and the work that needs no store must not wait for it.
                 foreach (var step in ReadAhead.Run(FileSteps(records, stream, full, json), ReadAheadSteps, _cancel))
                 {
-                    if (_cancel.IsCancellationRequested) { _summary.Stopped = true; break; }
+                    if (_cancel.IsCancellationRequested) break;
                     fatal |= step.Fatal;
                     Apply(step);
                     Progress("Importing alerts", full, Math.Min(step.Position, info.Length), info.Length);
                 }
-                // A stop request also ends the reading thread, which may close the queue before a step shows it.
+                // Checked after the loop: a stop request also ends the reading thread, which may close the queue
+                // before any step shows it.
                 if (_cancel.IsCancellationRequested) _summary.Stopped = true;
             }
             Commit();
