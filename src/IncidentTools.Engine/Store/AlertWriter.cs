@@ -174,33 +174,21 @@ namespace IncidentTools.Store
             foreach (var ev in alert.Evidence)
             {
                 long entityId = EntityId(alert.TenantId, ev);
-                string roles = StoredJson.Strings(ev.Roles), properties = StoredJson.Properties(ev.Properties);
-                _insertLink.Set("$alert", alert.Id);
-                _insertLink.Set("$entity", entityId);
-                _insertLink.Set("$key", ev.Key);
-                _insertLink.Set("$name", ev.Name);
-                _insertLink.Set("$roles", roles);
-                _insertLink.Set("$verdict", ev.Verdict);
-                _insertLink.Set("$props", properties);
-                _insertLink.Set("$first", first);
-                _insertLink.Set("$last", last);
-                if (_insertLink.Run() == 1)
+                if (SetLink(_insertLink, alert.Id, entityId, ev).Set("$first", first).Set("$last", last).Run() == 1)
                 {
                     _newLinks.TryGetValue(entityId, out int n);
                     _newLinks[entityId] = n + 1;
                     continue;
                 }
                 // The alert was stored before with this entity: its link takes the new name, roles and properties.
-                _updateLink.Set("$alert", alert.Id);
-                _updateLink.Set("$entity", entityId);
-                _updateLink.Set("$key", ev.Key);
-                _updateLink.Set("$name", ev.Name);
-                _updateLink.Set("$roles", roles);
-                _updateLink.Set("$verdict", ev.Verdict);
-                _updateLink.Set("$props", properties);
-                _updateLink.Run();
+                SetLink(_updateLink, alert.Id, entityId, ev).Run();
             }
         }
+
+        /// <summary>Binds what a link holds of an evidence item, for the link's insert and its update alike.</summary>
+        static Statement SetLink(Statement statement, string alertId, long entityId, Evidence ev)
+            => statement.Set("$alert", alertId).Set("$entity", entityId).Set("$key", ev.Key).Set("$name", ev.Name)
+                        .Set("$roles", StoredJson.Strings(ev.Roles)).Set("$verdict", ev.Verdict).Set("$props", StoredJson.Properties(ev.Properties));
 
         /// <summary>A new alert's links, up to this many per INSERT: a new alert has no links yet, and one statement per alert costs far less than one per link.</summary>
         const int LinksPerStatement = 16;

@@ -65,13 +65,6 @@ namespace IncidentTools.Store
             finally { raw.sqlite3_reset(_stmt); }
         }
 
-        /// <summary>Runs the statement and returns the first column of its first row, or null when it has none.</summary>
-        public long? ScalarInt64()
-        {
-            try { return Step() && !IsNull(0) ? Int64(0) : null; }
-            finally { raw.sqlite3_reset(_stmt); }
-        }
-
         public bool IsNull(int column) => raw.sqlite3_column_type(_stmt, column) == raw.SQLITE_NULL;
         public long Int64(int column) => raw.sqlite3_column_int64(_stmt, column);
         public int Int32(int column) => raw.sqlite3_column_int(_stmt, column);
