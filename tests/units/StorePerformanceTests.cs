@@ -147,10 +147,11 @@ namespace IncidentTools.Tests
             using var s = new TestStore();
             s.Import(GraphAlert.Make("m1", Min(0), GraphAlert.Device("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "ws07.contoso.local")),
                      GraphAlert.Make("m2", Min(5), GraphAlert.Device("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "WS07-RENAMED")));
-            // Back to the version before the new indexes, as it was written: the old indexes, no entity_names.
+            // Back to the version before the new indexes, as it was written: the old indexes, no entity_names, and
+            // nothing of the later versions.
             int before = Schema.Migrations.ToList().FindIndex(m => m.Contains("CREATE TABLE entity_names"));
             Assert.True(before > 0);
-            s.Store.Execute($@"DROP TABLE entity_names;
+            s.Store.Execute($@"DROP TABLE entity_names; DROP INDEX ix_alerts_span;
                 DROP INDEX ix_alert_entities_entity; CREATE INDEX ix_alert_entities_entity ON alert_entities (entity_id, last_activity);
                 DROP INDEX ix_entities_key; CREATE INDEX ix_entities_key ON entities (key);
                 PRAGMA user_version = {before};");
@@ -162,6 +163,36 @@ namespace IncidentTools.Tests
             Assert.Single(new IncidentReader(migrated).Incidents(new IncidentFilter { Entities = new[] { "ws07-renamed" } }));
             Assert.Contains("COVERING INDEX ix_alert_entities_entity",
                 string.Join("\n", QueryPlan(migrated, "SELECT alert_id FROM alert_entities WHERE entity_id = 1 AND last_activity >= 0 AND first_activity <= 9")));
+        }
+
+        [Fact]
+        public void An_alert_that_runs_for_days_is_still_found_by_a_short_alert_inside_its_span()
+        {
+            using var s = new TestStore();
+            // A long alert (ten days of activity) and a short one on day 1 share a user: their activity overlaps.
+            var longAlert = GraphAlert.Make("long", Min(0), GraphAlert.User("carol@contoso.com"));
+            longAlert["lastActivityDateTime"] = (GraphAlert.T0 + TimeSpan.FromDays(10)).ToString("o");
+            var shortAlert = GraphAlert.Make("short", TimeSpan.FromDays(1), GraphAlert.User("carol@contoso.com"));
+            // Unrelated alerts of the same user long after both: they are past any window and must not matter.
+            var later = Enumerable.Range(0, 5).Select(i => GraphAlert.Make("later" + i, TimeSpan.FromDays(30 + i), GraphAlert.User("carol@contoso.com")));
+            s.Import(new[] { longAlert, shortAlert }.Concat(later).ToArray());
+
+            Assert.Equal(s.IncidentOf("long"), s.IncidentOf("short"));
+            Assert.NotEqual(s.IncidentOf("long"), s.IncidentOf("later0"));
+            Assert.Equal(TimeSpan.FromDays(10).Ticks, Correlation.Correlator.LongestAlertSpan(s.Store, null));
+        }
+
+        [Fact]
+        public void The_candidate_lookup_reads_only_an_entitys_alerts_near_the_window_and_the_longest_span_is_one_index_step()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("w1", Min(0), GraphAlert.User("dave@contoso.com")));
+            // Bounded on both sides of last_activity: the lookup never reads the entity's later alerts to the end.
+            var window = string.Join("\n", QueryPlan(s, "SELECT alert_id FROM alert_entities WHERE entity_id = 1 AND last_activity >= 0 AND last_activity <= 5 AND first_activity <= 9"));
+            Assert.Contains("COVERING INDEX ix_alert_entities_entity (entity_id=? AND last_activity>? AND last_activity<?)", window);
+            var span = string.Join("\n", QueryPlan(s, "SELECT max(last_activity - first_activity) FROM alerts"));
+            Assert.Contains("ix_alerts_span", span);
+            Assert.DoesNotContain("SCAN", span);
         }
 
         static IEnumerable<string> QueryPlan(TestStore s, string sql) => QueryPlan(s.Store, sql);

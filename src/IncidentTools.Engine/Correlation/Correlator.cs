@@ -100,6 +100,7 @@ namespace IncidentTools.Correlation
         internal int CorrelateBatch(SqliteTransaction tx, int batchSize, CorrelationResult result, CancellationToken cancel = default)
         {
             var batch = PendingAlerts(tx, batchSize);
+            _longestSpan = LongestAlertSpan(_store, tx);
             var touched = new HashSet<long>();
             int done = 0;
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -115,6 +116,14 @@ namespace IncidentTools.Correlation
             result.AlertsCorrelated += done;
             return done;
         }
+
+        /// <summary>The longest activity span (last minus first activity) of any stored alert, in ticks: no alert of an
+        /// entity that ends after a window's end plus this span can have started inside the window.</summary>
+        long _longestSpan;
+
+        /// <summary>The longest activity span of any stored alert, from the ix_alerts_span index.</summary>
+        internal static long LongestAlertSpan(IncidentStore store, SqliteTransaction? tx)
+            => store.Scalar("SELECT max(last_activity - first_activity) FROM alerts", tx) is long span ? Math.Max(0, span) : 0;
 
         sealed class PendingAlert
         {
@@ -280,7 +289,7 @@ namespace IncidentTools.Correlation
                 var query = common ? statements.NearestCandidates : statements.Candidates;
                 query.Set("$entity", entityId).Set("$from", alert.First - window).Set("$to", alert.Last + window).Set("$self", alert.Id)
                      .Set("$limit", common ? CommonEntityCandidates : _policy.MaxCandidatesPerEntity);
-                if (common) query.Set("$last", alert.Last);
+                query.Set("$last", common ? alert.Last : alert.Last + window + _longestSpan);
                 var seenThroughThis = new HashSet<long>();
                 foreach (var r in query.Rows())
                 {
@@ -315,11 +324,12 @@ namespace IncidentTools.Correlation
                 EntitiesOfAlert = new Statement(store,
                     "SELECT e.id, e.type, e.key, e.name, e.alert_count FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_id = $id ORDER BY e.type, e.key");
                 // Candidates in the order of the entity's index (earliest activity in the window first), so the query
-                // stops after the limit instead of sorting every alert of a busy entity: the cost per alert is bounded
-                // however many alerts share the entity.
+                // stops after the limit instead of sorting every alert of a busy entity; $last (the window's end plus
+                // the longest alert span) ends the range, so it never reads the entity's later alerts to the end of
+                // the store either: the cost per alert is bounded however many alerts share the entity.
                 Candidates = new Statement(store,
                     @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id
-                      WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.first_activity <= $to
+                      WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.last_activity <= $last AND ae.first_activity <= $to
                         AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
                       ORDER BY ae.last_activity, ae.first_activity, ae.alert_id LIMIT $limit");
                 // A common entity is on many alerts and links only with another shared entity: only the alerts nearest

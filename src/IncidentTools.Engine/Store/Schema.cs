@@ -244,6 +244,14 @@ CREATE INDEX ix_entity_names_name ON entity_names (name);
 INSERT OR IGNORE INTO entity_names (entity_id, name)
     SELECT DISTINCT ae.entity_id, ae.name FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.name <> e.name;
 ",
+            // Version 7: the longest activity span of any alert, read from an index in one step. Correlation looks up
+            // an entity's alerts whose activity overlaps a window; the entity index is ordered by last activity, so
+            // without an upper bound on it the lookup read every later alert of the entity to the end of the store
+            // (thousands per lookup for a busy entity, growing with the store). An alert ends at most this span after
+            // it starts, which bounds the range.
+            @"
+CREATE INDEX ix_alerts_span ON alerts (last_activity - first_activity);
+",
         };
 
         public static int CurrentVersion => Migrations.Count;
