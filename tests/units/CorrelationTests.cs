@@ -654,6 +654,27 @@ namespace IncidentTools.Tests
         }
 
         [Fact]
+        public void Prevalence_gives_the_same_incidents_whatever_the_correlation_batches()
+        {
+            // Prevalence loads the times it counts for one correlation batch at a time: batches of 4 alerts must
+            // decide as one batch of all of them. The IP turns common part way through the burst.
+            var policy = new CorrelationPolicy { PrevalenceMinimumAlerts = 5, PrevalenceThreshold = 0.5 };
+            var alerts = Enumerable.Range(0, 14).Select(i => GraphAlert.Make("q" + i, Min(i * 7), GraphAlert.Ip("198.51.100.81"),
+                GraphAlert.User($"user{i % 5}@contoso.com"))).ToArray();
+            using var atOnce = new TestStore(policy);
+            atOnce.Import(alerts);
+            using var inBatches = new TestStore(policy);
+            inBatches.Import(alerts);
+            inBatches.Store.Execute("UPDATE alerts SET needs_correlation = 1, incident_id = NULL; DELETE FROM incidents; DELETE FROM correlation_links; DELETE FROM history;");
+            new Correlator(inBatches.Store, policy, DateTimeOffset.UtcNow).CorrelatePending(batchSize: 4);
+
+            static string Partition(TestStore t) => string.Join(" | ", t.Assignment().GroupBy(x => x.Value).Select(g => string.Join(",", g.Select(x => x.Key))).OrderBy(x => x, StringComparer.Ordinal));
+            Assert.Equal(Partition(atOnce), Partition(inBatches));
+            int incidents = atOnce.Assignment().Values.Distinct().Count();
+            Assert.InRange(incidents, 2, alerts.Length - 1); // the IP linked some alerts and not others: prevalence decided
+        }
+
+        [Fact]
         public void A_user_seen_by_upn_and_by_sid_on_one_alert_is_one_user_across_alerts()
         {
             using var s = new TestStore();

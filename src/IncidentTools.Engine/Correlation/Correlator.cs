@@ -11,9 +11,9 @@ namespace IncidentTools.Correlation
     /// <summary>What a correlation pass did, for the import summary.</summary>
     public sealed class CorrelationResult
     {
-        public SortedSet<long> CreatedIncidentIds { get; } = new SortedSet<long>();
-        public SortedSet<long> UpdatedIncidentIds { get; } = new SortedSet<long>();
-        public SortedSet<long> MergedIncidentIds { get; } = new SortedSet<long>();
+        public HashSet<long> CreatedIncidentIds { get; } = new HashSet<long>();
+        public HashSet<long> UpdatedIncidentIds { get; } = new HashSet<long>();
+        public HashSet<long> MergedIncidentIds { get; } = new HashSet<long>();
         public int AlertsCorrelated { get; set; }
     }
 
@@ -101,6 +101,7 @@ namespace IncidentTools.Correlation
         {
             var batch = PendingAlerts(tx, batchSize);
             _longestSpan = LongestAlertSpan(_store, tx);
+            if (batch.Count > 0) _prevalence.Cover(batch[0].First, batch[^1].First, _longestSpan);
             var touched = new HashSet<long>();
             int done = 0;
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -201,7 +202,7 @@ namespace IncidentTools.Correlation
                 cmd.ExecuteNonQuery();
             if (links.TryGetValue(target.Id, out var link)) RecordLink(tx, target.Id, alert.Id, link);
             touched.Add(target.Id);
-            if (!created) result.UpdatedIncidentIds.Add(target.Id);
+            if (!created && !result.CreatedIncidentIds.Contains(target.Id)) result.UpdatedIncidentIds.Add(target.Id);
 
             // The alert also links other incidents: merge them into the target unless a rule says no.
             foreach (var other in acceptable)
@@ -218,7 +219,7 @@ namespace IncidentTools.Correlation
                 RecordLink(tx, target.Id, alert.Id, links[other.Id]);
                 target.AlertCount += other.AlertCount;
                 result.MergedIncidentIds.Add(other.Id);
-                result.UpdatedIncidentIds.Add(target.Id);
+                if (!result.CreatedIncidentIds.Contains(target.Id)) result.UpdatedIncidentIds.Add(target.Id);
                 touched.Add(target.Id);
             }
         }

@@ -15,13 +15,31 @@ namespace IncidentTools.Correlation
     {
         readonly IncidentStore _store;
         readonly CorrelationPolicy _policy;
-        // Sorted first-activity times, loaded once per correlation pass (the alerts do not change during it).
+        // Sorted first-activity times of the alerts that can count for the alerts being correlated (those that
+        // start in [_from, _to]): loaded as needed for one correlation batch, so memory follows the batch and the
+        // window, not the size of the store.
         readonly Dictionary<string, long[]> _tenantTimes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         readonly Dictionary<long, long[]> _entityTimes = new Dictionary<long, long[]>();
         long _entityTimesHeld;
-        const long MaxEntityTimesHeld = 4_000_000; // bounded memory: about 32 MB of cached times
+        const long MaxEntityTimesHeld = 1_000_000; // bounded memory: about 8 MB of cached times
+        long _from = long.MaxValue, _to = long.MinValue, _longestSpan;
 
         public Prevalence(IncidentStore store, CorrelationPolicy policy) { _store = store; _policy = policy; }
+
+        /// <summary>
+        /// Makes ready for alerts that start between firstStart and lastStart (a correlation batch, in time order):
+        /// the times cached for an earlier range are dropped. longestSpan is the longest activity span of any stored
+        /// alert, which bounds the lookup of an entity's alerts by their last activity.
+        /// </summary>
+        public void Cover(long firstStart, long lastStart, long longestSpan)
+        {
+            long from = firstStart - _policy.Window.Ticks;
+            if (from >= _from && lastStart <= _to && longestSpan == _longestSpan) return;
+            _tenantTimes.Clear();
+            _entityTimes.Clear();
+            _entityTimesHeld = 0;
+            _from = from; _to = lastStart; _longestSpan = longestSpan;
+        }
 
         public bool IsTooCommon(SqliteTransaction tx, string tenant, long entityId, int entityAlertsEver, long alertFirst)
         {
@@ -31,6 +49,7 @@ namespace IncidentTools.Correlation
             // The window is [first activity - window, first activity): alerts that started at the very same moment
             // are left out on both sides, so which of them was imported first cannot matter; the alert itself counts.
             long from = alertFirst - _policy.Window.Ticks;
+            if (from < _from || alertFirst > _to) Cover(alertFirst, alertFirst, _longestSpan); // an alert outside the batch's range
             int tenantAlerts = CountIn(TenantTimes(tx, tenant), from, alertFirst - 1) + 1;
             if (tenantAlerts < _policy.PrevalenceMinimumAlerts) return false;
             double limit = _policy.PrevalenceThreshold * tenantAlerts;
@@ -41,14 +60,17 @@ namespace IncidentTools.Correlation
         long[] TenantTimes(SqliteTransaction tx, string tenant)
         {
             if (!_tenantTimes.TryGetValue(tenant, out var times))
-                _tenantTimes[tenant] = times = Load(tx, "SELECT first_activity FROM alerts WHERE tenant_id = $k ORDER BY first_activity", tenant);
+                _tenantTimes[tenant] = times = Load(tx, "SELECT first_activity FROM alerts WHERE tenant_id = $k AND first_activity BETWEEN $from AND $to ORDER BY first_activity", tenant);
             return times;
         }
 
         long[] EntityTimes(SqliteTransaction tx, long entityId)
         {
             if (_entityTimes.TryGetValue(entityId, out var times)) return times;
-            times = Load(tx, "SELECT first_activity FROM alert_entities WHERE entity_id = $k ORDER BY first_activity", entityId);
+            // The entity index is ordered by last activity: an alert that starts in the range ends at most the
+            // longest span after its end.
+            times = Load(tx, @"SELECT first_activity FROM alert_entities WHERE entity_id = $k AND last_activity BETWEEN $from AND $to + $span
+                               AND first_activity BETWEEN $from AND $to ORDER BY first_activity", entityId);
             if (_entityTimesHeld + times.Length > MaxEntityTimesHeld) { _entityTimes.Clear(); _entityTimesHeld = 0; }
             _entityTimes[entityId] = times;
             _entityTimesHeld += times.Length;
@@ -58,7 +80,7 @@ namespace IncidentTools.Correlation
         long[] Load(SqliteTransaction tx, string sql, object key)
         {
             var list = new List<long>();
-            using var cmd = _store.Command(sql, tx, ("$k", key));
+            using var cmd = _store.Command(sql, tx, ("$k", key), ("$from", _from), ("$to", _to), ("$span", _longestSpan));
             using var r = cmd.ExecuteReader();
             while (r.Read()) list.Add(r.GetInt64(0));
             return list.ToArray();

@@ -389,9 +389,9 @@ namespace IncidentTools.Import
             var result = new Correlator(_store, policy, DateTimeOffset.UtcNow).CorrelatePending(
                 cancel: _cancel, progress: n => Progress("Correlating alerts", null, n, 0));
             if (_cancel.IsCancellationRequested) _summary.Stopped = true;
-            _summary.CreatedIncidentIds = result.CreatedIncidentIds.ToArray();
-            _summary.UpdatedIncidentIds = result.UpdatedIncidentIds.ToArray();
-            _summary.MergedIncidentIds = result.MergedIncidentIds.ToArray();
+            _summary.CreatedIncidentIds = result.CreatedIncidentIds.Order().ToArray();
+            _summary.UpdatedIncidentIds = result.UpdatedIncidentIds.Order().ToArray();
+            _summary.MergedIncidentIds = result.MergedIncidentIds.Order().ToArray();
             _summary.Duration = _clock.Elapsed;
             using var cmd = _store.Command("UPDATE imports SET finished = $t, summary = $s WHERE id = $id", null,
                 ("$t", IncidentStore.Ticks(DateTimeOffset.UtcNow)), ("$s", JsonConvert.SerializeObject(_summary)), ("$id", _summary.ImportId));
