@@ -47,9 +47,11 @@ namespace IncidentTools.Correlation
             _prevalence = new Prevalence(store, policy);
         }
 
-        void Log(SqliteTransaction tx, long incidentId, string action, string? field = null, string? oldValue = null, string? newValue = null)
+        void Log(BatchStatements statements, long incidentId, string action, string? field = null, string? oldValue = null, string? newValue = null)
         {
-            if (_replay == null) HistoryLog.Append(_store, tx, incidentId, _now, HistoryLog.System, action, field, oldValue, newValue);
+            if (_replay != null) return;
+            statements.History.Set("$incident", incidentId).Set("$time", IncidentStore.Ticks(_now)).Set("$actor", HistoryLog.System).Set("$action", action)
+                              .Set("$field", field).Set("$old", oldValue).Set("$new", newValue).Run();
         }
 
         /// <summary>In a replay, an alert may rejoin the incident it came from whatever that incident's state.</summary>
@@ -105,7 +107,7 @@ namespace IncidentTools.Correlation
             var touched = new HashSet<long>();
             int done = 0;
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            using var statements = new LinkStatements(_store);
+            using var statements = new BatchStatements(_store);
             foreach (var alert in batch)
             {
                 if (cancel.IsCancellationRequested) break;
@@ -141,12 +143,12 @@ namespace IncidentTools.Correlation
             return list;
         }
 
-        void Correlate(SqliteTransaction tx, LinkStatements statements, PendingAlert alert, HashSet<long> touched, CorrelationResult result)
+        void Correlate(SqliteTransaction tx, BatchStatements statements, PendingAlert alert, HashSet<long> touched, CorrelationResult result)
         {
             var links = FindLinks(tx, statements, alert);
-            var states = links.Keys.Select(id => LoadIncident(tx, id)).Where(s => s != null).Select(s => s!).OrderBy(s => s.Id).ToList();
+            var states = links.Keys.Select(id => LoadIncident(statements, id)).Where(s => s != null).Select(s => s!).OrderBy(s => s.Id).ToList();
 
-            IncidentState? target = alert.IncidentId is long own ? LoadIncident(tx, own) : null;
+            IncidentState? target = alert.IncidentId is long own ? LoadIncident(statements, own) : null;
             var acceptable = new List<IncidentState>();
             foreach (var s in states)
             {
@@ -176,31 +178,30 @@ namespace IncidentTools.Correlation
             bool created = false;
             if (target == null)
             {
-                long id = CreateIncident(tx, alert);
-                target = _replay != null ? LoadIncident(tx, id)! : new IncidentState { Id = id, Status = IncidentStatus.Active };
+                long id = CreateIncident(tx, statements, alert);
+                target = _replay != null ? LoadIncident(statements, id)! : new IncidentState { Id = id, Status = IncidentStatus.Active };
                 created = true;
                 result.CreatedIncidentIds.Add(id);
                 var capped = acceptable.Where(s => s.AlertCount >= _policy.MaxAlertsPerIncident).Select(s => s.Id).ToList();
                 foreach (var c in capped)
-                    Log(tx, id, "ContinuesIncident", "RelatedIncidentId", null, c.ToString());
+                    Log(statements, id, "ContinuesIncident", "RelatedIncidentId", null, c.ToString());
             }
 
             if (alert.IncidentId != target.Id)
             {
-                using (var cmd = _store.Command("UPDATE incidents SET alert_count = alert_count + 1 WHERE id = $id", tx, ("$id", target.Id))) cmd.ExecuteNonQuery();
+                statements.AddAlert.Set("$id", target.Id).Run();
                 target.AlertCount++;
                 if (!created && target.Status == IncidentStatus.Resolved && !SameOrigin(alert, target))
                 {
                     using var cmd = _store.Command("UPDATE incidents SET status = $active WHERE id = $id", tx, ("$id", target.Id), ("$active", (int)IncidentStatus.Active));
                     cmd.ExecuteNonQuery();
-                    Log(tx, target.Id, "Reopened", "Status", nameof(IncidentStatus.Resolved), nameof(IncidentStatus.Active));
+                    Log(statements, target.Id, "Reopened", "Status", nameof(IncidentStatus.Resolved), nameof(IncidentStatus.Active));
                     target.Status = IncidentStatus.Active;
                 }
-                Log(tx, target.Id, "AlertAdded", "Alerts", null, alert.Id);
+                Log(statements, target.Id, "AlertAdded", "Alerts", null, alert.Id);
             }
-            using (var cmd = _store.Command("UPDATE alerts SET incident_id = $incident, needs_correlation = 0 WHERE id = $id", tx, ("$incident", target.Id), ("$id", alert.Id)))
-                cmd.ExecuteNonQuery();
-            if (links.TryGetValue(target.Id, out var link)) RecordLink(tx, target.Id, alert.Id, link);
+            statements.SetIncident.Set("$incident", target.Id).Set("$id", alert.Id).Run();
+            if (links.TryGetValue(target.Id, out var link)) RecordLink(statements, target.Id, alert.Id, link);
             touched.Add(target.Id);
             if (!created && !result.CreatedIncidentIds.Contains(target.Id)) result.UpdatedIncidentIds.Add(target.Id);
 
@@ -216,7 +217,7 @@ namespace IncidentTools.Correlation
                 }
                 if (_replay != null) _replay.Fold(tx, other.Id, target.Id);
                 else IncidentMerger.Redirect(_store, tx, other.Id, target.Id, _now, HistoryLog.System, $"alert {alert.Id} shares {links[other.Id].Type} {EntityName(tx, links[other.Id].EntityId)} with both");
-                RecordLink(tx, target.Id, alert.Id, links[other.Id]);
+                RecordLink(statements, target.Id, alert.Id, links[other.Id]);
                 target.AlertCount += other.AlertCount;
                 result.MergedIncidentIds.Add(other.Id);
                 if (!result.CreatedIncidentIds.Contains(target.Id)) result.UpdatedIncidentIds.Add(target.Id);
@@ -243,7 +244,7 @@ namespace IncidentTools.Correlation
         }
 
         /// <summary>For each incident the alert links to: the first link found (earliest alert, then id).</summary>
-        Dictionary<long, Link> FindLinks(SqliteTransaction tx, LinkStatements statements, PendingAlert alert)
+        Dictionary<long, Link> FindLinks(SqliteTransaction tx, BatchStatements statements, PendingAlert alert)
         {
             var links = new Dictionary<long, Link>();
             long window = _policy.Window.Ticks;
@@ -315,13 +316,23 @@ namespace IncidentTools.Correlation
             return links;
         }
 
-        /// <summary>The statements FindLinks runs for every alert and entity, prepared once per batch.</summary>
-        sealed class LinkStatements : IDisposable
+        /// <summary>The statements correlation runs for every alert and entity, prepared once per batch.</summary>
+        sealed class BatchStatements : IDisposable
         {
-            public readonly Statement EntitiesOfAlert, Candidates, NearestCandidates;
+            public readonly Statement EntitiesOfAlert, Candidates, NearestCandidates, LoadIncident, InsertIncident, AddAlert, SetIncident, InsertLink, History;
+            readonly Statement[] _all;
 
-            public LinkStatements(IncidentStore store)
+            public BatchStatements(IncidentStore store)
             {
+                LoadIncident = new Statement(store, "SELECT id, status, assigned_to, classification, determination, alert_count FROM incidents WHERE id = $id");
+                InsertIncident = new Statement(store,
+                    @"INSERT INTO incidents (id, tenant_id, display_name, severity, status, created, last_update, first_activity, last_activity, alert_count, version)
+                      VALUES (" + IncidentStore.NextIncidentId + @", $tenant, '', 0, $status, $now, $now, $first, $last, 0, 1)");
+                AddAlert = new Statement(store, "UPDATE incidents SET alert_count = alert_count + 1 WHERE id = $id");
+                SetIncident = new Statement(store, "UPDATE alerts SET incident_id = $incident, needs_correlation = 0 WHERE id = $id");
+                InsertLink = new Statement(store,
+                    "INSERT INTO correlation_links (incident_id, alert_id, linked_alert_id, entity_id, rule, gap_seconds) VALUES ($i, $a, $b, $e, $rule, $gap)");
+                History = new Statement(store, HistoryLog.InsertSql);
                 EntitiesOfAlert = new Statement(store,
                     "SELECT e.id, e.type, e.key, e.name, e.alert_count FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_id = $id ORDER BY e.type, e.key");
                 // Candidates in the order of the entity's index (earliest activity in the window first), so the query
@@ -340,13 +351,12 @@ namespace IncidentTools.Correlation
                       WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.last_activity <= $last AND ae.first_activity <= $to
                         AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
                       ORDER BY ae.last_activity DESC, ae.first_activity DESC, ae.alert_id DESC LIMIT $limit");
+                _all = new[] { EntitiesOfAlert, Candidates, NearestCandidates, LoadIncident, InsertIncident, AddAlert, SetIncident, InsertLink, History };
             }
 
             public void Dispose()
             {
-                EntitiesOfAlert.Dispose();
-                Candidates.Dispose();
-                NearestCandidates.Dispose();
+                foreach (var statement in _all) statement.Dispose();
             }
         }
 
@@ -366,27 +376,24 @@ namespace IncidentTools.Correlation
         /// <summary>The assets an incident is about: devices, users and mailboxes.</summary>
         static bool IsAsset(EntityType type) => type == EntityType.Device || type == EntityType.User || type == EntityType.Mailbox;
 
-        IncidentState? LoadIncident(SqliteTransaction tx, long id)
+        static IncidentState? LoadIncident(BatchStatements statements, long id)
         {
-            using var cmd = _store.Command("SELECT id, status, assigned_to, classification, determination, alert_count FROM incidents WHERE id = $id", tx, ("$id", id));
-            using var r = cmd.ExecuteReader();
-            if (!r.Read()) return null;
-            return new IncidentState
-            {
-                Id = r.GetInt64(0), Status = (IncidentStatus)r.GetInt32(1), AssignedTo = r.IsDBNull(2) ? null : r.GetString(2),
-                Classification = (Classification)r.GetInt32(3), Determination = (Determination)r.GetInt32(4), AlertCount = r.GetInt32(5),
-            };
+            foreach (var r in statements.LoadIncident.Set("$id", id).Rows())
+                return new IncidentState
+                {
+                    Id = r.Int64(0), Status = (IncidentStatus)r.Int32(1), AssignedTo = r.TextOrNull(2),
+                    Classification = (Classification)r.Int32(3), Determination = (Determination)r.Int32(4), AlertCount = r.Int32(5),
+                };
+            return null;
         }
 
-        long CreateIncident(SqliteTransaction tx, PendingAlert alert)
+        long CreateIncident(SqliteTransaction tx, BatchStatements statements, PendingAlert alert)
         {
             long now = IncidentStore.Ticks(_now);
-            using var cmd = _store.Command(
-                @"INSERT INTO incidents (id, tenant_id, display_name, severity, status, created, last_update, first_activity, last_activity, alert_count, version)
-                  VALUES (" + IncidentStore.NextIncidentId + @", $tenant, '', 0, $status, $now, $now, $first, $last, 0, 1) RETURNING id", tx,
-                ("$tenant", alert.TenantId), ("$status", (int)IncidentStatus.Active), ("$now", now), ("$first", alert.First), ("$last", alert.Last));
-            long id = Convert.ToInt64(cmd.ExecuteScalar());
-            Log(tx, id, "Created");
+            statements.InsertIncident.Set("$tenant", alert.TenantId).Set("$status", (int)IncidentStatus.Active).Set("$now", now)
+                                     .Set("$first", alert.First).Set("$last", alert.Last).Run();
+            long id = statements.InsertIncident.LastInsertRowId;
+            Log(statements, id, "Created");
             _replay?.Adopt(tx, id, alert.Id);
             return id;
         }
@@ -395,13 +402,9 @@ namespace IncidentTools.Correlation
         string EntityName(SqliteTransaction tx, long entityId)
             => _store.Scalar("SELECT name FROM entities WHERE id = $e", tx, ("$e", entityId)) is string name ? "'" + name + "'" : "entity " + entityId;
 
-        void RecordLink(SqliteTransaction tx, long incidentId, string alertId, Link link)
-        {
-            using var cmd = _store.Command(
-                "INSERT INTO correlation_links (incident_id, alert_id, linked_alert_id, entity_id, rule, gap_seconds) VALUES ($i, $a, $b, $e, $rule, $gap)", tx,
-                ("$i", incidentId), ("$a", alertId), ("$b", link.LinkedAlertId), ("$e", link.EntityId), ("$rule", link.Rule), ("$gap", link.GapSeconds));
-            cmd.ExecuteNonQuery();
-        }
+        static void RecordLink(BatchStatements statements, long incidentId, string alertId, Link link)
+            => statements.InsertLink.Set("$i", incidentId).Set("$a", alertId).Set("$b", link.LinkedAlertId).Set("$e", link.EntityId)
+                                    .Set("$rule", link.Rule).Set("$gap", link.GapSeconds).Run();
 
         void Refuse(SqliteTransaction tx, string alertId, long incidentId, long? otherIncidentId, string reason)
         {
