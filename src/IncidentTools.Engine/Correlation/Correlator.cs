@@ -126,7 +126,21 @@ namespace IncidentTools.Correlation
 
         /// <summary>The longest activity span of any stored alert, from the ix_alerts_span index.</summary>
         internal static long LongestAlertSpan(IncidentStore store, SqliteTransaction? tx)
-            => store.Scalar("SELECT max(last_activity - first_activity) FROM alerts", tx) is long span ? Math.Max(0, span) : 0;
+            => store.Scalar(LongestAlertSpanSql, tx) is long span ? Math.Max(0, span) : 0;
+
+        internal const string LongestAlertSpanSql = "SELECT max(last_activity - first_activity) FROM alerts";
+
+        /// <summary>
+        /// Candidates in the order of the entity's index (earliest activity in the window first), so the query stops
+        /// after the limit instead of sorting every alert of a busy entity; $last (the window's end plus the longest
+        /// alert span) ends the range, so it never reads the entity's later alerts to the end of the store either:
+        /// the cost per alert is bounded however many alerts share the entity, as long as alerts are short.
+        /// </summary>
+        internal const string CandidatesSql =
+            @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id
+              WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.last_activity <= $last AND ae.first_activity <= $to
+                AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
+              ORDER BY ae.last_activity, ae.first_activity, ae.alert_id LIMIT $limit";
 
         sealed class PendingAlert
         {
@@ -335,15 +349,7 @@ namespace IncidentTools.Correlation
                 History = new Statement(store, HistoryLog.InsertSql);
                 EntitiesOfAlert = new Statement(store,
                     "SELECT e.id, e.type, e.key, e.name, e.alert_count FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_id = $id ORDER BY e.type, e.key");
-                // Candidates in the order of the entity's index (earliest activity in the window first), so the query
-                // stops after the limit instead of sorting every alert of a busy entity; $last (the window's end plus
-                // the longest alert span) ends the range, so it never reads the entity's later alerts to the end of
-                // the store either: the cost per alert is bounded however many alerts share the entity.
-                Candidates = new Statement(store,
-                    @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id
-                      WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.last_activity <= $last AND ae.first_activity <= $to
-                        AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
-                      ORDER BY ae.last_activity, ae.first_activity, ae.alert_id LIMIT $limit");
+                Candidates = new Statement(store, CandidatesSql);
                 // A common entity is on many alerts and links only with another shared entity: only the alerts nearest
                 // before this one are looked at (CommonEntityCandidates), read backwards through the same index.
                 NearestCandidates = new Statement(store,

@@ -16,8 +16,8 @@ namespace IncidentTools.Correlation
         readonly IncidentStore _store;
         readonly CorrelationPolicy _policy;
         // Sorted first-activity times of the alerts that can count for the alerts being correlated (those that
-        // start in [_from, _to]): loaded as needed for one correlation batch, so memory follows the batch and the
-        // window, not the size of the store.
+        // start in [_from, _to]: from the window before the batch's earliest start to its latest start), loaded as
+        // needed for one correlation batch, so memory follows that time range, not the size of the store.
         readonly Dictionary<string, long[]> _tenantTimes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         readonly Dictionary<long, long[]> _entityTimes = new Dictionary<long, long[]>();
         long _entityTimesHeld;
@@ -68,7 +68,7 @@ namespace IncidentTools.Correlation
         {
             if (_entityTimes.TryGetValue(entityId, out var times)) return times;
             // The entity index is ordered by last activity: an alert that starts in the range ends at most the
-            // longest span after its end.
+            // longest span after its end (and never before it starts: every reader makes last >= first).
             times = Load(tx, @"SELECT first_activity FROM alert_entities WHERE entity_id = $k AND last_activity BETWEEN $from AND $to + $span
                                AND first_activity BETWEEN $from AND $to ORDER BY first_activity", entityId);
             if (_entityTimesHeld + times.Length > MaxEntityTimesHeld) { _entityTimes.Clear(); _entityTimesHeld = 0; }
