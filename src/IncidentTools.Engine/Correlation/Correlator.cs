@@ -15,6 +15,12 @@ namespace IncidentTools.Correlation
         public HashSet<long> UpdatedIncidentIds { get; } = new HashSet<long>();
         public HashSet<long> MergedIncidentIds { get; } = new HashSet<long>();
         public int AlertsCorrelated { get; set; }
+
+        /// <summary>An incident gained alerts: updated, unless this pass created it (then it is reported as created only).</summary>
+        internal void NoteUpdated(long id)
+        {
+            if (!CreatedIncidentIds.Contains(id)) UpdatedIncidentIds.Add(id);
+        }
     }
 
     /// <summary>
@@ -90,7 +96,6 @@ namespace IncidentTools.Correlation
             }
             // Ids a job can act on: incidents that still exist as themselves (merged ones are listed apart).
             result.CreatedIncidentIds.ExceptWith(result.MergedIncidentIds);
-            result.UpdatedIncidentIds.ExceptWith(result.CreatedIncidentIds);
             result.UpdatedIncidentIds.ExceptWith(result.MergedIncidentIds);
             return result;
         }
@@ -136,11 +141,18 @@ namespace IncidentTools.Correlation
         /// alert span) ends the range, so it never reads the entity's later alerts to the end of the store either:
         /// the cost per alert is bounded however many alerts share the entity, as long as alerts are short.
         /// </summary>
-        internal const string CandidatesSql =
+        internal const string CandidatesSql = CandidateRows + " ORDER BY ae.last_activity, ae.first_activity, ae.alert_id LIMIT $limit";
+
+        /// <summary>A common entity is on many alerts and links only with another shared entity: only the alerts nearest
+        /// before this one are looked at (CommonEntityCandidates, with $last the alert's own end), read backwards
+        /// through the same index.</summary>
+        const string NearestCandidatesSql = CandidateRows + " ORDER BY ae.last_activity DESC, ae.first_activity DESC, ae.alert_id DESC LIMIT $limit";
+
+        /// <summary>The correlated alerts of an entity whose activity lies in [$from, $to] and that end by $last.</summary>
+        const string CandidateRows =
             @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id
               WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.last_activity <= $last AND ae.first_activity <= $to
-                AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
-              ORDER BY ae.last_activity, ae.first_activity, ae.alert_id LIMIT $limit";
+                AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0";
 
         sealed class PendingAlert
         {
@@ -217,7 +229,7 @@ namespace IncidentTools.Correlation
             statements.SetIncident.Set("$incident", target.Id).Set("$id", alert.Id).Run();
             if (links.TryGetValue(target.Id, out var link)) RecordLink(statements, target.Id, alert.Id, link);
             touched.Add(target.Id);
-            if (!created && !result.CreatedIncidentIds.Contains(target.Id)) result.UpdatedIncidentIds.Add(target.Id);
+            if (!created) result.NoteUpdated(target.Id);
 
             // The alert also links other incidents: merge them into the target unless a rule says no.
             foreach (var other in acceptable)
@@ -234,7 +246,7 @@ namespace IncidentTools.Correlation
                 RecordLink(statements, target.Id, alert.Id, links[other.Id]);
                 target.AlertCount += other.AlertCount;
                 result.MergedIncidentIds.Add(other.Id);
-                if (!result.CreatedIncidentIds.Contains(target.Id)) result.UpdatedIncidentIds.Add(target.Id);
+                result.NoteUpdated(target.Id);
                 touched.Add(target.Id);
             }
         }
@@ -350,13 +362,7 @@ namespace IncidentTools.Correlation
                 EntitiesOfAlert = new Statement(store,
                     "SELECT e.id, e.type, e.key, e.name, e.alert_count FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_id = $id ORDER BY e.type, e.key");
                 Candidates = new Statement(store, CandidatesSql);
-                // A common entity is on many alerts and links only with another shared entity: only the alerts nearest
-                // before this one are looked at (CommonEntityCandidates), read backwards through the same index.
-                NearestCandidates = new Statement(store,
-                    @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id
-                      WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.last_activity <= $last AND ae.first_activity <= $to
-                        AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0
-                      ORDER BY ae.last_activity DESC, ae.first_activity DESC, ae.alert_id DESC LIMIT $limit");
+                NearestCandidates = new Statement(store, NearestCandidatesSql);
                 _all = new[] { EntitiesOfAlert, Candidates, NearestCandidates, LoadIncident, InsertIncident, AddAlert, SetIncident, InsertLink, History };
             }
 
