@@ -33,15 +33,15 @@ namespace IncidentTools.Bench
 
         const string Schema = @"
 CREATE TABLE alerts (
-    id TEXT PRIMARY KEY, provider_alert_id TEXT NOT NULL, source TEXT NOT NULL, tenant_id TEXT NOT NULL, incident_id INTEGER,
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, provider_alert_id TEXT NOT NULL, source TEXT NOT NULL, tenant_id TEXT NOT NULL, incident_id INTEGER,
     needs_correlation INTEGER NOT NULL DEFAULT 1, title TEXT NOT NULL, description TEXT, severity INTEGER NOT NULL, status INTEGER NOT NULL,
     category TEXT, mitre_techniques TEXT NOT NULL DEFAULT '[]', service_source TEXT, detection_source TEXT, detector_id TEXT,
     created INTEGER NOT NULL, first_activity INTEGER NOT NULL, last_activity INTEGER NOT NULL, provider_context TEXT NOT NULL DEFAULT '{}',
     content_hash TEXT NOT NULL, import_id TEXT, original BLOB);
 CREATE TABLE alert_entities (
-    alert_id TEXT NOT NULL, entity_id INTEGER NOT NULL, name TEXT NOT NULL, roles TEXT NOT NULL DEFAULT '[]', verdict TEXT,
+    alert_seq INTEGER NOT NULL, entity_id INTEGER NOT NULL, name TEXT NOT NULL, roles TEXT NOT NULL DEFAULT '[]', verdict TEXT,
     properties TEXT NOT NULL DEFAULT '{}', first_activity INTEGER NOT NULL, last_activity INTEGER NOT NULL,
-    PRIMARY KEY (alert_id, entity_id)) WITHOUT ROWID;";
+    PRIMARY KEY (alert_seq, entity_id)) WITHOUT ROWID;";
 
         public static FloorResult Run(string file, string storePath)
         {
@@ -60,9 +60,9 @@ CREATE TABLE alert_entities (
             var insertAlert = Prepare(connection, tx, @"INSERT OR REPLACE INTO alerts (id, provider_alert_id, source, tenant_id, title, description, severity, status, category,
                 mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, content_hash, import_id, original)
                 VALUES ($id, $id, 'GraphAlertV2', $tenant, $title, $description, $severity, $status, $category, $mitre, $service, $detection, $detector,
-                $created, $first, $last, '', 'floor', $original)",
+                $created, $first, $last, '', 'floor', $original) RETURNING seq",
                 "$id", "$tenant", "$title", "$description", "$severity", "$status", "$category", "$mitre", "$service", "$detection", "$detector", "$created", "$first", "$last", "$original");
-            var insertEvidence = Prepare(connection, tx, @"INSERT OR REPLACE INTO alert_entities (alert_id, entity_id, name, roles, verdict, properties, first_activity, last_activity)
+            var insertEvidence = Prepare(connection, tx, @"INSERT OR REPLACE INTO alert_entities (alert_seq, entity_id, name, roles, verdict, properties, first_activity, last_activity)
                 VALUES ($alert, $n, $name, $roles, $verdict, $properties, $first, $last)",
                 "$alert", "$n", "$name", "$roles", "$verdict", "$properties", "$first", "$last");
 
@@ -91,14 +91,14 @@ CREATE TABLE alert_entities (
                 p[12].Value = first;
                 p[13].Value = last;
                 p[14].Value = Encoding.UTF8.GetBytes(line);
-                insertAlert.ExecuteNonQuery();
+                long seq = (long)insertAlert.ExecuteScalar()!; // a repeated alert's copy replaces the row under a new number
                 result.Alerts++;
 
                 int n = 0;
                 foreach (var e in (a["evidence"] as JArray) ?? new JArray())
                 {
                     var q = insertEvidence.Parameters;
-                    q[0].Value = id;
+                    q[0].Value = seq;
                     q[1].Value = n++;
                     q[2].Value = (string?)e["@odata.type"] ?? "";
                     q[3].Value = e["roles"]?.ToString(Formatting.None) ?? "[]";

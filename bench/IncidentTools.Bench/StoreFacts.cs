@@ -29,7 +29,7 @@ namespace IncidentTools.Bench
             var facts = new IncidentFacts { Id = r.GetInt64(0), AlertCount = r.GetInt64(1), Incidents = r.GetInt64(2) };
             r.Close();
             using var user = c.CreateCommand();
-            user.CommandText = @"SELECT e.name FROM alerts a JOIN alert_entities ae ON ae.alert_id = a.id JOIN entities e ON e.id = ae.entity_id
+            user.CommandText = @"SELECT e.name FROM alerts a JOIN alert_entities ae ON ae.alert_seq = a.seq JOIN entities e ON e.id = ae.entity_id
                                  WHERE a.incident_id = $id AND e.type = 0 AND e.name LIKE '%@%' ORDER BY e.name LIMIT 1";
             user.Parameters.AddWithValue("$id", facts.Id);
             facts.User = user.ExecuteScalar() as string ?? throw new IOException($"The largest incident of '{storePath}' has no user: the store was not made from the benchmark's files.");

@@ -41,7 +41,7 @@ Describe 'An import killed in the middle' {
 
     It 'holds whole batches only: every alert with its entities, every incident with its alerts' {
         $storedAfterKill % 5000 | Should -Be 0 -Because 'alerts are committed 5000 to a transaction'
-        Invoke-StoreSql $store 'SELECT count(*) FROM alerts a WHERE (SELECT count(*) FROM alert_entities e WHERE e.alert_id = a.id) <> 2' | Should -Be 0
+        Invoke-StoreSql $store 'SELECT count(*) FROM alerts a WHERE (SELECT count(*) FROM alert_entities e WHERE e.alert_seq = a.seq) <> 2' | Should -Be 0
         Invoke-StoreSql $store 'SELECT count(*) FROM incidents i WHERE i.status <> 3 AND i.alert_count <> (SELECT count(*) FROM alerts a WHERE a.incident_id = i.id)' | Should -Be 0
         Invoke-StoreSql $store 'SELECT count(*) FROM incidents i WHERE i.status <> 3 AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.incident_id = i.id)' | Should -Be 0
         Invoke-StoreSql $store 'SELECT count(*) FROM imported_files' | Should -Be 0 -Because 'a file whose import did not complete is not remembered as imported'

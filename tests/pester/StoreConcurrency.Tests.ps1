@@ -160,7 +160,7 @@ foreach (`$f in Get-ChildItem '$files' -Filter *.ndjson) { Import-Alert -Literal
         $copies.Count | Should -BeGreaterThan 0
         foreach ($copy in $copies) {
             Invoke-StoreSql $copy 'PRAGMA integrity_check' | Should -Be 'ok'
-            Invoke-StoreSql $copy 'SELECT count(*) FROM alerts a WHERE NOT EXISTS (SELECT 1 FROM alert_entities e WHERE e.alert_id = a.id)' | Should -Be 0
+            Invoke-StoreSql $copy 'SELECT count(*) FROM alerts a WHERE NOT EXISTS (SELECT 1 FROM alert_entities e WHERE e.alert_seq = a.seq)' | Should -Be 0
             (Invoke-StoreSql $copy "SELECT count(*) FROM alerts WHERE provider_alert_id LIKE 'bk-%'") % 300 | Should -Be 0 -Because 'each import of 300 alerts is one transaction'
             (Get-Incident -Store $copy -Id 1).Id | Should -Be 1
             if (-not $IsWindows) { (Get-Item $copy).UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite') }

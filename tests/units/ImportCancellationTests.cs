@@ -66,7 +66,7 @@ namespace IncidentTools.Tests
             Assert.Equal("ok", Convert.ToString(s.Store.Scalar("PRAGMA integrity_check;")));
             long alerts = Convert.ToInt64(s.Store.Scalar("SELECT count(*) FROM alerts;"));
             Assert.Equal(summary.Created, alerts);
-            Assert.Equal(alerts, Convert.ToInt64(s.Store.Scalar("SELECT count(DISTINCT alert_id) FROM alert_entities;")));
+            Assert.Equal(alerts, Convert.ToInt64(s.Store.Scalar("SELECT count(DISTINCT alert_seq) FROM alert_entities;")));
             Assert.Empty(s.Problems);
 
             // The file was not remembered as imported: the next run reads it and stores only what is missing.

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
+using IncidentTools.Import;
 using IncidentTools.Store;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
@@ -123,9 +124,9 @@ namespace IncidentTools.Tests
             var found = s.Reader.Incidents(new IncidentFilter { Entities = new[] { name } }).ToList();
             Assert.Equal(s.IncidentOf("e1"), Assert.Single(found).Id);
 
-            var plan = string.Join("\n", QueryPlan(s, "SELECT a.incident_id FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id WHERE ae.entity_id IN (SELECT e.id FROM entities e WHERE e.name = 'x' COLLATE NOCASE OR e.key = 'x' COLLATE NOCASE UNION SELECT n.entity_id FROM entity_names n WHERE n.name = 'x' COLLATE NOCASE)"));
+            var plan = string.Join("\n", QueryPlan(s, "SELECT a.incident_id FROM alert_entities ae JOIN alerts a ON a.seq = ae.alert_seq WHERE ae.entity_id IN (SELECT e.id FROM entities e WHERE e.name = 'x' COLLATE NOCASE OR e.key = 'x' COLLATE NOCASE UNION SELECT n.entity_id FROM entity_names n WHERE n.name = 'x' COLLATE NOCASE)"));
             Assert.DoesNotContain("SCAN", plan);
-            var window = string.Join("\n", QueryPlan(s, "SELECT alert_id FROM alert_entities WHERE entity_id = 1 AND last_activity >= 0 AND first_activity <= 9"));
+            var window = string.Join("\n", QueryPlan(s, "SELECT alert_seq FROM alert_entities WHERE entity_id = 1 AND last_activity >= 0 AND first_activity <= 9"));
             Assert.Contains("COVERING INDEX ix_alert_entities_entity", window);
         }
 
@@ -151,6 +152,7 @@ namespace IncidentTools.Tests
             // nothing of the later versions.
             int before = Schema.Migrations.ToList().FindIndex(m => m.Contains("CREATE TABLE entity_names"));
             Assert.True(before > 0);
+            RollBackToVersion7(s.Store);
             s.Store.Execute($@"DROP TABLE entity_names; DROP INDEX ix_alerts_span;
                 DROP INDEX ix_alert_entities_entity; CREATE INDEX ix_alert_entities_entity ON alert_entities (entity_id, last_activity);
                 DROP INDEX ix_entities_key; CREATE INDEX ix_entities_key ON entities (key);
@@ -162,7 +164,7 @@ namespace IncidentTools.Tests
             Assert.True(File.Exists(s.FilePath + $".v{before}.bak"));
             Assert.Single(new IncidentReader(migrated).Incidents(new IncidentFilter { Entities = new[] { "ws07-renamed" } }));
             Assert.Contains("COVERING INDEX ix_alert_entities_entity",
-                string.Join("\n", QueryPlan(migrated, "SELECT alert_id FROM alert_entities WHERE entity_id = 1 AND last_activity >= 0 AND first_activity <= 9")));
+                string.Join("\n", QueryPlan(migrated, "SELECT alert_seq FROM alert_entities WHERE entity_id = 1 AND last_activity >= 0 AND first_activity <= 9")));
         }
 
         [Fact]
@@ -190,7 +192,7 @@ namespace IncidentTools.Tests
             // The statement correlation runs, bounded on both sides of last_activity: it never reads the entity's
             // later alerts to the end of the store.
             var window = string.Join("\n", QueryPlan(s.Store, Correlation.Correlator.CandidatesSql,
-                ("$entity", 1L), ("$from", 0L), ("$last", 5L), ("$to", 9L), ("$self", "x"), ("$limit", 500)));
+                ("$entity", 1L), ("$from", 0L), ("$last", 5L), ("$to", 9L), ("$self", 0L), ("$limit", 500)));
             Assert.Contains("COVERING INDEX ix_alert_entities_entity (entity_id=? AND last_activity>? AND last_activity<?)", window);
             var span = string.Join("\n", QueryPlan(s, Correlation.Correlator.LongestAlertSpanSql));
             Assert.Contains("ix_alerts_span", span);
@@ -198,6 +200,74 @@ namespace IncidentTools.Tests
         }
 
         static IEnumerable<string> QueryPlan(TestStore s, string sql) => QueryPlan(s.Store, sql);
+
+        /// <summary>
+        /// Turns a store of the current schema back into version 7 as that version wrote it: alerts keyed by their
+        /// text id alone, and alert entity links keyed by that id.
+        /// </summary>
+        static void RollBackToVersion7(IncidentStore store)
+        {
+            const string columns = @"provider_alert_id, source, tenant_id, incident_id, needs_correlation, title, description, severity, status, category,
+                mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context,
+                content_hash, import_id, original, created_import_id, truncated";
+            string v1Alerts = Schema.Migrations[0].Substring(Schema.Migrations[0].IndexOf("CREATE TABLE alerts (", StringComparison.Ordinal));
+            v1Alerts = v1Alerts.Substring(0, v1Alerts.IndexOf(");", StringComparison.Ordinal) + 2).Replace("CREATE TABLE alerts (", "CREATE TABLE alerts_v7 (");
+            store.Execute(v1Alerts + $@"
+                ALTER TABLE alerts_v7 ADD COLUMN created_import_id TEXT;
+                ALTER TABLE alerts_v7 ADD COLUMN truncated TEXT NOT NULL DEFAULT '[]';
+                INSERT INTO alerts_v7 (id, {columns}) SELECT id, {columns} FROM alerts ORDER BY seq;
+                CREATE TABLE alert_entities_v7 (
+                    alert_id TEXT NOT NULL, entity_id INTEGER NOT NULL, name TEXT NOT NULL, roles TEXT NOT NULL DEFAULT '[]', verdict TEXT,
+                    properties TEXT NOT NULL DEFAULT '{{}}', first_activity INTEGER NOT NULL, last_activity INTEGER NOT NULL, key TEXT,
+                    PRIMARY KEY (alert_id, entity_id)) WITHOUT ROWID;
+                INSERT INTO alert_entities_v7 SELECT a.id, ae.entity_id, ae.name, ae.roles, ae.verdict, ae.properties, ae.first_activity, ae.last_activity, ae.key
+                    FROM alert_entities ae JOIN alerts a ON a.seq = ae.alert_seq;
+                DROP TABLE alert_entities; DROP TABLE alerts;
+                ALTER TABLE alerts_v7 RENAME TO alerts; ALTER TABLE alert_entities_v7 RENAME TO alert_entities;
+                CREATE INDEX ix_alerts_incident ON alerts (incident_id, first_activity);
+                CREATE INDEX ix_alerts_to_correlate ON alerts (first_activity, id) WHERE needs_correlation = 1;
+                CREATE INDEX ix_alerts_tenant_time ON alerts (tenant_id, first_activity);
+                CREATE INDEX ix_alerts_created_import ON alerts (created_import_id);
+                CREATE INDEX ix_alerts_last_activity ON alerts (last_activity);
+                CREATE INDEX ix_alerts_span ON alerts (last_activity - first_activity);
+                CREATE INDEX ix_alert_entities_entity ON alert_entities (entity_id, last_activity, first_activity);
+                PRAGMA user_version = 7;");
+        }
+
+        [Fact]
+        public void A_store_whose_links_are_keyed_by_text_alert_ids_migrates_and_reads_and_correlates_as_before()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("k1", Min(0), GraphAlert.User("erin@contoso.com"), GraphAlert.Device("b1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "ws09.contoso.local")),
+                     GraphAlert.Make("k2", Min(5), GraphAlert.User("erin@contoso.com")),
+                     GraphAlert.Make("k3", Min(9), GraphAlert.User("frank@contoso.com")));
+            long erins = s.IncidentOf("k1");
+            Assert.Equal(erins, s.IncidentOf("k2"));
+            static string Entities(IncidentReader r) => string.Join("\n", r.Entities(null, null, null).Select(e => $"{e.IncidentId} {e.Type} {e.Key} {e.AlertCount} {string.Join(",", e.Roles)}"));
+            static string Evidence(IncidentReader r) => JsonConvert.SerializeObject(r.Alerts(null, null).Select(a => new { a.Id, a.Evidence }));
+            string entitiesBefore = Entities(s.Reader), evidenceBefore = Evidence(s.Reader);
+            RollBackToVersion7(s.Store);
+            s.Store.Dispose();
+
+            using var migrated = IncidentStore.Open(s.FilePath);
+            Assert.Equal(Schema.CurrentVersion, migrated.SchemaVersion);
+            Assert.True(File.Exists(s.FilePath + ".v7.bak"));
+            var reader = new IncidentReader(migrated);
+            Assert.Equal(entitiesBefore, Entities(reader));
+            Assert.Equal(evidenceBefore, Evidence(reader));
+            Assert.Equal(3L, migrated.Scalar("SELECT count(*) FROM alerts WHERE seq BETWEEN 1 AND 3"));
+            Assert.Contains("COVERING INDEX ix_alert_entities_entity",
+                string.Join("\n", QueryPlan(migrated, Correlation.Correlator.CandidatesSql, ("$entity", 1L), ("$from", 0L), ("$last", 5L), ("$to", 9L), ("$self", 0L), ("$limit", 500))));
+
+            // Correlation after the migration: a new alert of erin's joins her incident through the migrated links.
+            using (var session = new ImportSession(migrated, new ImportOptions(), _ => { }))
+            {
+                session.ImportObject(GraphAlert.Make("k4", Min(12), GraphAlert.User("erin@contoso.com")));
+                session.Complete();
+            }
+            Assert.Equal(erins, Assert.Single(reader.Alerts(null, new[] { GraphAlert.AlertId("k4") })).IncidentId);
+            Assert.Equal(3, reader.Alerts(new[] { erins }, null).Count());
+        }
 
         static IEnumerable<string> QueryPlan(IncidentStore store, string sql, params (string, object?)[] parameters)
         {

@@ -141,31 +141,31 @@ namespace IncidentTools.Correlation
         /// alert span) ends the range, so it never reads the entity's later alerts to the end of the store either:
         /// the cost per alert is bounded however many alerts share the entity, as long as alerts are short.
         /// </summary>
-        internal const string CandidatesSql = CandidateRows + " ORDER BY ae.last_activity, ae.first_activity, ae.alert_id LIMIT $limit";
+        internal const string CandidatesSql = CandidateRows + " ORDER BY ae.last_activity, ae.first_activity, ae.alert_seq LIMIT $limit";
 
         /// <summary>A common entity is on many alerts and links only with another shared entity: only the alerts nearest
         /// before this one are looked at (CommonEntityCandidates, with $last the alert's own end), read backwards
         /// through the same index.</summary>
-        const string NearestCandidatesSql = CandidateRows + " ORDER BY ae.last_activity DESC, ae.first_activity DESC, ae.alert_id DESC LIMIT $limit";
+        const string NearestCandidatesSql = CandidateRows + " ORDER BY ae.last_activity DESC, ae.first_activity DESC, ae.alert_seq DESC LIMIT $limit";
 
         /// <summary>The correlated alerts of an entity whose activity lies in [$from, $to] and that end by $last.</summary>
         const string CandidateRows =
-            @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id
+            @"SELECT a.id, a.incident_id, a.first_activity, a.last_activity FROM alert_entities ae JOIN alerts a ON a.seq = ae.alert_seq
               WHERE ae.entity_id = $entity AND ae.last_activity >= $from AND ae.last_activity <= $last AND ae.first_activity <= $to
-                AND a.incident_id IS NOT NULL AND a.id <> $self AND a.needs_correlation = 0";
+                AND ae.alert_seq <> $self AND a.incident_id IS NOT NULL AND a.needs_correlation = 0";
 
         sealed class PendingAlert
         {
-            public string Id = ""; public string TenantId = ""; public long First; public long Last; public long? IncidentId;
+            public long Seq; public string Id = ""; public string TenantId = ""; public long First; public long Last; public long? IncidentId;
         }
 
         List<PendingAlert> PendingAlerts(SqliteTransaction tx, int limit)
         {
             var list = new List<PendingAlert>();
-            using var cmd = _store.Command("SELECT id, tenant_id, first_activity, last_activity, incident_id FROM alerts WHERE needs_correlation = 1 ORDER BY first_activity, id LIMIT $limit", tx, ("$limit", limit));
+            using var cmd = _store.Command("SELECT seq, id, tenant_id, first_activity, last_activity, incident_id FROM alerts WHERE needs_correlation = 1 ORDER BY first_activity, id LIMIT $limit", tx, ("$limit", limit));
             using var r = cmd.ExecuteReader();
             while (r.Read())
-                list.Add(new PendingAlert { Id = r.GetString(0), TenantId = r.GetString(1), First = r.GetInt64(2), Last = r.GetInt64(3), IncidentId = r.IsDBNull(4) ? null : r.GetInt64(4) });
+                list.Add(new PendingAlert { Seq = r.GetInt64(0), Id = r.GetString(1), TenantId = r.GetString(2), First = r.GetInt64(3), Last = r.GetInt64(4), IncidentId = r.IsDBNull(5) ? null : r.GetInt64(5) });
             return list;
         }
 
@@ -226,7 +226,7 @@ namespace IncidentTools.Correlation
                 }
                 Log(statements, target.Id, "AlertAdded", "Alerts", null, alert.Id);
             }
-            statements.SetIncident.Set("$incident", target.Id).Set("$id", alert.Id).Run();
+            statements.SetIncident.Set("$incident", target.Id).Set("$seq", alert.Seq).Run();
             if (links.TryGetValue(target.Id, out var link)) RecordLink(statements, target.Id, alert.Id, link);
             touched.Add(target.Id);
             if (!created) result.NoteUpdated(target.Id);
@@ -275,7 +275,7 @@ namespace IncidentTools.Correlation
             var links = new Dictionary<long, Link>();
             long window = _policy.Window.Ticks;
             var entities = new List<(long Id, EntityType Type, string Key, string Name, int Count)>();
-            foreach (var r in statements.EntitiesOfAlert.Set("$id", alert.Id).Rows())
+            foreach (var r in statements.EntitiesOfAlert.Set("$seq", alert.Seq).Rows())
                 entities.Add((r.Int64(0), (EntityType)r.Int32(1), r.Text(2), r.Text(3), r.Int32(4)));
             if (entities.Count == 0) return links;
 
@@ -315,17 +315,26 @@ namespace IncidentTools.Correlation
                 // the common processes and system files of most alerts cost nothing.
                 if (strength < 1 - 1e-9 && !CanStillLink(partial, links, strengthFrom[k], anchorFrom[k])) break;
                 var query = common ? statements.NearestCandidates : statements.Candidates;
-                query.Set("$entity", entityId).Set("$from", alert.First - window).Set("$to", alert.Last + window).Set("$self", alert.Id)
+                query.Set("$entity", entityId).Set("$from", alert.First - window).Set("$to", alert.Last + window).Set("$self", alert.Seq)
                      .Set("$limit", common ? CommonEntityCandidates : _policy.MaxCandidatesPerEntity);
                 query.Set("$last", common ? alert.Last : alert.Last + window + _longestSpan);
-                var seenThroughThis = new HashSet<long>();
+                var seenThroughThis = new Dictionary<long, (Link Link, long First, long Last)>();
                 foreach (var r in query.Rows())
                 {
                     long incident = r.Int64(1);
-                    if (links.ContainsKey(incident) || !seenThroughThis.Add(incident)) continue;
                     long otherFirst = r.Int64(2), otherLast = r.Int64(3);
+                    if (seenThroughThis.TryGetValue(incident, out var seen))
+                    {
+                        // Rows of equal activity come in the order alerts were stored; the link names the one with the
+                        // first id in the query's direction, so that it does not depend on the order of an import.
+                        if (seen.First == otherFirst && seen.Last == otherLast && string.CompareOrdinal(r.Text(0), seen.Link.LinkedAlertId) * (common ? -1 : 1) < 0)
+                            seen.Link.LinkedAlertId = r.Text(0);
+                        continue;
+                    }
+                    if (links.ContainsKey(incident)) continue;
                     long gap = Math.Max(0, Math.Max(otherFirst - alert.Last, alert.First - otherLast));
                     var link = new Link { IncidentId = incident, LinkedAlertId = r.Text(0), EntityId = entityId, Type = type, GapSeconds = gap / TimeSpan.TicksPerSecond };
+                    seenThroughThis[incident] = (link, otherFirst, otherLast);
                     var sum = partial.TryGetValue(incident, out var p) ? p : (Strength: 0.0, First: link, Types: new List<EntityType>(), Anchored: false);
                     sum.Types.Add(type);
                     sum.Strength += strength;
@@ -355,12 +364,12 @@ namespace IncidentTools.Correlation
                     @"INSERT INTO incidents (id, tenant_id, display_name, severity, status, created, last_update, first_activity, last_activity, alert_count, version)
                       VALUES (" + IncidentStore.NextIncidentId + @", $tenant, '', 0, $status, $now, $now, $first, $last, 0, 1)");
                 AddAlert = new Statement(store, "UPDATE incidents SET alert_count = alert_count + 1 WHERE id = $id");
-                SetIncident = new Statement(store, "UPDATE alerts SET incident_id = $incident, needs_correlation = 0 WHERE id = $id");
+                SetIncident = new Statement(store, "UPDATE alerts SET incident_id = $incident, needs_correlation = 0 WHERE seq = $seq");
                 InsertLink = new Statement(store,
                     "INSERT INTO correlation_links (incident_id, alert_id, linked_alert_id, entity_id, rule, gap_seconds) VALUES ($i, $a, $b, $e, $rule, $gap)");
                 History = new Statement(store, HistoryLog.InsertSql);
                 EntitiesOfAlert = new Statement(store,
-                    "SELECT e.id, e.type, e.key, e.name, e.alert_count FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_id = $id ORDER BY e.type, e.key");
+                    "SELECT e.id, e.type, e.key, e.name, e.alert_count FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_seq = $seq ORDER BY e.type, e.key");
                 Candidates = new Statement(store, CandidatesSql);
                 NearestCandidates = new Statement(store, NearestCandidatesSql);
                 _all = new[] { EntitiesOfAlert, Candidates, NearestCandidates, LoadIncident, InsertIncident, AddAlert, SetIncident, InsertLink, History };

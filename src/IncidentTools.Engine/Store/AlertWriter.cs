@@ -65,7 +65,7 @@ namespace IncidentTools.Store
         {
             _store = store; _tx = tx; _limits = limits;
             _entities = entityIds.ValidIn(store, tx);
-            _selectAlert = Prepare("SELECT title, description, severity, status, category, mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context, content_hash, incident_id, provider_alert_id, source, truncated FROM alerts WHERE id = $id");
+            _selectAlert = Prepare("SELECT title, description, severity, status, category, mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context, content_hash, incident_id, provider_alert_id, source, truncated, seq FROM alerts WHERE id = $id");
             _insertAlert = Prepare(@"INSERT INTO alerts (id, provider_alert_id, source, tenant_id, incident_id, needs_correlation, title, description, severity, status, category, mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context, content_hash, import_id, created_import_id, original, truncated)
                 VALUES ($id, $provider_alert_id, $source, $tenant_id, NULL, 1, $title, $description, $severity, $status, $category, $mitre, $service_source, $detection_source, $detector_id, $created, $first, $last, $context, $hash, $import_id, $import_id, $original, $truncated)");
             _updateAlert = Prepare(@"UPDATE alerts SET title = $title, description = $description, severity = $severity, status = $status, category = $category, mitre_techniques = $mitre,
@@ -75,9 +75,9 @@ namespace IncidentTools.Store
             _selectAlias = Prepare("SELECT x.entity_id, e.name FROM entity_aliases x JOIN entities e ON e.id = x.entity_id WHERE x.tenant_id = $tenant AND x.type = $type AND x.alias = $alias");
             _insertAlias = Prepare("INSERT OR IGNORE INTO entity_aliases (tenant_id, type, alias, entity_id) VALUES ($tenant, $type, $alias, $entity)");
             _insertName = Prepare("INSERT OR IGNORE INTO entity_names (entity_id, name) VALUES ($id, $name)");
-            _insertLink = Prepare("INSERT OR IGNORE INTO alert_entities (alert_id, entity_id, key, name, roles, verdict, properties, first_activity, last_activity) VALUES ($alert, $entity, $key, $name, $roles, $verdict, $props, $first, $last)");
-            _updateLink = Prepare("UPDATE alert_entities SET key = $key, name = $name, roles = $roles, verdict = coalesce($verdict, verdict), properties = $props WHERE alert_id = $alert AND entity_id = $entity");
-            _linkTimes = Prepare("UPDATE alert_entities SET first_activity = $first, last_activity = $last WHERE alert_id = $alert");
+            _insertLink = Prepare("INSERT OR IGNORE INTO alert_entities (alert_seq, entity_id, key, name, roles, verdict, properties, first_activity, last_activity) VALUES ($alert, $entity, $key, $name, $roles, $verdict, $props, $first, $last)");
+            _updateLink = Prepare("UPDATE alert_entities SET key = $key, name = $name, roles = $roles, verdict = coalesce($verdict, verdict), properties = $props WHERE alert_seq = $alert AND entity_id = $entity");
+            _linkTimes = Prepare("UPDATE alert_entities SET first_activity = $first, last_activity = $last WHERE alert_seq = $alert");
             _selectEvidence = _store.Connection.CreateCommand();
             _selectEvidence.Transaction = _tx;
             _selectEvidence.CommandText = IncidentReader.EvidenceSql;
@@ -131,15 +131,16 @@ namespace IncidentTools.Store
             cmd.Set("$original", packedOriginal);
             cmd.Set("$truncated", JsonConvert.SerializeObject(alert.Truncated));
             cmd.Run();
+            long seq = stored?.Seq ?? _insertAlert.LastInsertRowId;
 
             if (stored != null)
             {
-                _linkTimes.Set("$alert", alert.Id);
+                _linkTimes.Set("$alert", seq);
                 _linkTimes.Set("$first", IncidentStore.Ticks(alert.FirstActivityDateTime));
                 _linkTimes.Set("$last", IncidentStore.Ticks(alert.LastActivityDateTime));
                 _linkTimes.Run();
             }
-            WriteEvidence(alert, stored == null);
+            WriteEvidence(alert, seq, stored == null);
             if (pending.Count > 0) { _deletePending.Set("$id", alert.Id); _deletePending.Run(); }
             return stored == null ? AlertWriteResult.Created : AlertWriteResult.Updated;
         }
@@ -167,34 +168,35 @@ namespace IncidentTools.Store
             return Write(alert, null, null, importId);
         }
 
-        void WriteEvidence(Alert alert, bool newAlert)
+        /// <param name="seq">The alert's number in the store (alerts.seq), which its links are keyed by.</param>
+        void WriteEvidence(Alert alert, long seq, bool newAlert)
         {
-            if (newAlert) { InsertLinksOfNewAlert(alert); return; }
+            if (newAlert) { InsertLinksOfNewAlert(alert, seq); return; }
             long first = IncidentStore.Ticks(alert.FirstActivityDateTime), last = IncidentStore.Ticks(alert.LastActivityDateTime);
             foreach (var ev in alert.Evidence)
             {
                 long entityId = EntityId(alert.TenantId, ev);
-                if (SetLink(_insertLink, alert.Id, entityId, ev).Set("$first", first).Set("$last", last).Run() == 1)
+                if (SetLink(_insertLink, seq, entityId, ev).Set("$first", first).Set("$last", last).Run() == 1)
                 {
                     _newLinks.TryGetValue(entityId, out int n);
                     _newLinks[entityId] = n + 1;
                     continue;
                 }
                 // The alert was stored before with this entity: its link takes the new name, roles and properties.
-                SetLink(_updateLink, alert.Id, entityId, ev).Run();
+                SetLink(_updateLink, seq, entityId, ev).Run();
             }
         }
 
         /// <summary>Binds what a link holds of an evidence item, for the link's insert and its update alike.</summary>
-        static Statement SetLink(Statement statement, string alertId, long entityId, Evidence ev)
-            => statement.Set("$alert", alertId).Set("$entity", entityId).Set("$key", ev.Key).Set("$name", ev.Name)
+        static Statement SetLink(Statement statement, long alertSeq, long entityId, Evidence ev)
+            => statement.Set("$alert", alertSeq).Set("$entity", entityId).Set("$key", ev.Key).Set("$name", ev.Name)
                         .Set("$roles", StoredJson.Strings(ev.Roles)).Set("$verdict", ev.Verdict).Set("$props", StoredJson.Properties(ev.Properties));
 
         /// <summary>A new alert's links, up to this many per INSERT: a new alert has no links yet, and one statement per alert costs far less than one per link.</summary>
         const int LinksPerStatement = 16;
         readonly Statement?[] _insertLinks = new Statement?[LinksPerStatement + 1];
 
-        void InsertLinksOfNewAlert(Alert alert)
+        void InsertLinksOfNewAlert(Alert alert, long seq)
         {
             long first = IncidentStore.Ticks(alert.FirstActivityDateTime), last = IncidentStore.Ticks(alert.LastActivityDateTime);
             // Resolve every entity first: a later evidence item may tie two entities and retire an id resolved
@@ -207,7 +209,7 @@ namespace IncidentTools.Store
             {
                 int count = Math.Min(LinksPerStatement, links.Count - start);
                 var cmd = _insertLinks[count] ??= PrepareLinkInsert(count);
-                cmd.Set("$alert", alert.Id).Set("$first", first).Set("$last", last);
+                cmd.Set("$alert", seq).Set("$first", first).Set("$last", last);
                 for (int i = 0; i < count; i++)
                 {
                     var (ev, entityId) = links[start + i];
@@ -227,7 +229,7 @@ namespace IncidentTools.Store
 
         Statement PrepareLinkInsert(int count)
         {
-            var sql = new StringBuilder("INSERT INTO alert_entities (alert_id, entity_id, key, name, roles, verdict, properties, first_activity, last_activity) VALUES ");
+            var sql = new StringBuilder("INSERT INTO alert_entities (alert_seq, entity_id, key, name, roles, verdict, properties, first_activity, last_activity) VALUES ");
             for (int i = 0; i < count; i++) sql.Append(i == 0 ? "" : ", ").Append($"($alert, $e{i}, $k{i}, $n{i}, $r{i}, $v{i}, $p{i}, $first, $last)");
             return Prepare(sql.ToString());
         }
@@ -334,6 +336,7 @@ namespace IncidentTools.Store
         {
             public Alert Alert = new Alert();
             public string Hash = "";
+            public long Seq;
         }
 
         StoredAlert? Load(string id)
@@ -361,7 +364,7 @@ namespace IncidentTools.Store
                     Source = r.Text(16),
                     Truncated = JsonConvert.DeserializeObject<Truncation[]>(r.Text(17)) ?? Array.Empty<Truncation>(),
                 };
-                result = new StoredAlert { Alert = a, Hash = r.Text(13) };
+                result = new StoredAlert { Alert = a, Hash = r.Text(13), Seq = r.Int64(18) };
                 break;
             }
             if (result != null) result.Alert.Evidence = LoadEvidence(id);

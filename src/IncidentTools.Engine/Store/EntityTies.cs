@@ -17,7 +17,7 @@ namespace IncidentTools.Store
             var incidents = new SortedSet<long>();
             foreach (long other in others)
             {
-                using (var cmd = store.Command("SELECT DISTINCT a.incident_id FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id WHERE ae.entity_id = $e AND a.incident_id IS NOT NULL", tx, ("$e", other)))
+                using (var cmd = store.Command("SELECT DISTINCT a.incident_id FROM alert_entities ae JOIN alerts a ON a.seq = ae.alert_seq WHERE ae.entity_id = $e AND a.incident_id IS NOT NULL", tx, ("$e", other)))
                 using (var r = cmd.ExecuteReader())
                     while (r.Read()) incidents.Add(r.GetInt64(0));
                 foreach (var sql in new[]
@@ -40,7 +40,7 @@ namespace IncidentTools.Store
                 "UPDATE entities SET alert_count = (SELECT count(*) FROM alert_entities WHERE entity_id = $id) WHERE id = $id",
                 // Alerts already correlated while the names were apart are looked at again, so the grouping is the
                 // one an import of all the alerts at once would give (alerts that now share the entity link).
-                "UPDATE alerts SET needs_correlation = 1 WHERE incident_id IS NOT NULL AND id IN (SELECT alert_id FROM alert_entities WHERE entity_id = $id)",
+                "UPDATE alerts SET needs_correlation = 1 WHERE incident_id IS NOT NULL AND seq IN (SELECT alert_seq FROM alert_entities WHERE entity_id = $id)",
             })
                 store.Execute(sql, tx, ("$id", survivor));
             new IncidentAggregator(store, tx, DateTimeOffset.UtcNow).Recompute(incidents);

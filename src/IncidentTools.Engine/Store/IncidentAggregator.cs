@@ -60,7 +60,7 @@ namespace IncidentTools.Store
 
             int devices = 0, users = 0, mailboxes = 0;
             using (var cmd = _store.Command(
-                @"SELECT DISTINCT e.type, e.key, e.name FROM alerts a JOIN alert_entities ae ON ae.alert_id = a.id JOIN entities e ON e.id = ae.entity_id
+                @"SELECT DISTINCT e.type, e.key, e.name FROM alerts a JOIN alert_entities ae ON ae.alert_seq = a.seq JOIN entities e ON e.id = ae.entity_id
                   WHERE a.incident_id = $id AND e.type IN ($user, $device, $mailbox)", _tx,
                 ("$id", id), ("$user", (int)EntityType.User), ("$device", (int)EntityType.Device), ("$mailbox", (int)EntityType.Mailbox)))
             using (var r = cmd.ExecuteReader())

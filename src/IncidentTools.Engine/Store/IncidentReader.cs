@@ -53,7 +53,7 @@ namespace IncidentTools.Store
             if (f.MultipleCategories) where.Add("json_array_length(i.categories) >= 2");
             // Entities first (by their name, key and other names' indexes), then their alerts' incidents: never a scan of all links.
             if (f.Entities is { Length: > 0 })
-                where.Add("i.id IN (SELECT a.incident_id FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id WHERE ae.entity_id IN "
+                where.Add("i.id IN (SELECT a.incident_id FROM alert_entities ae JOIN alerts a ON a.seq = ae.alert_seq WHERE ae.entity_id IN "
                           + "(SELECT e.id FROM entities e WHERE " + TextMatch("e.name", f.Entities) + " OR " + TextMatch("e.key", f.Entities)
                           + " UNION SELECT n.entity_id FROM entity_names n WHERE " + TextMatch("n.name", f.Entities)
                           + " UNION SELECT x.entity_id FROM entity_aliases x WHERE " + AliasMatch(f.Entities, P) + "))");
@@ -159,7 +159,7 @@ namespace IncidentTools.Store
                 : $"x.alias IN ({p(Wildcard.Unescape(v).Trim().ToLowerInvariant())}, {p(Wildcard.Unescape(v).Trim().ToUpperInvariant())})")) + ")";
 
         /// <summary>An alert's evidence: each entity with the key this alert gave it (the entity may be known by several).</summary>
-        internal const string EvidenceSql = "SELECT e.type, coalesce(ae.key, e.key), ae.name, ae.roles, ae.verdict, ae.properties FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_id = $id ORDER BY e.type, e.key";
+        internal const string EvidenceSql = "SELECT e.type, coalesce(ae.key, e.key), ae.name, ae.roles, ae.verdict, ae.properties FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_seq = (SELECT seq FROM alerts WHERE id = $id) ORDER BY e.type, e.key";
 
         internal static List<Evidence> ReadEvidence(SqliteDataReader r)
         {
@@ -197,7 +197,7 @@ namespace IncidentTools.Store
             string sql = $@"SELECT a.incident_id, e.type, e.key, e.name, a.tenant_id, count(DISTINCT a.id), min(a.first_activity), max(a.last_activity),
                     max(ae.verdict), json_group_array(ae.roles), max(ae.properties),
                     (SELECT json_group_array(x.alias) FROM (SELECT alias FROM entity_aliases WHERE entity_id = e.id ORDER BY alias) x)
-                FROM alerts a JOIN alert_entities ae ON ae.alert_id = a.id JOIN entities e ON e.id = ae.entity_id
+                FROM alerts a JOIN alert_entities ae ON ae.alert_seq = a.seq JOIN entities e ON e.id = ae.entity_id
                 WHERE {string.Join(" AND ", where)}
                 GROUP BY a.incident_id, e.id ORDER BY a.incident_id, e.type, e.name";
             using var cmd = _store.Command(sql, null, ps.ToArray());

@@ -252,6 +252,75 @@ INSERT OR IGNORE INTO entity_names (entity_id, name)
             @"
 CREATE INDEX ix_alerts_span ON alerts (last_activity - first_activity);
 ",
+            // Version 8: alerts get a number of their own (seq, the rowid, in the order they were stored), and an
+            // alert's entity links are keyed by it instead of the alert's text id (about 77 characters). The links are
+            // the store's largest B-tree and the one correlation searches most: keyed by the text id, every new link
+            // went to a random page of the table and its entity index carried the whole id; keyed by the number, a new
+            // alert's links are appended at the table's end, the entity index is a quarter of its size, and a
+            // candidate joins its alert by rowid. SQLite cannot change a table's key in place: both tables are rebuilt.
+            @"
+CREATE TABLE alerts_v8 (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    provider_alert_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    incident_id INTEGER,
+    needs_correlation INTEGER NOT NULL DEFAULT 1,
+    title TEXT NOT NULL,
+    description TEXT,
+    severity INTEGER NOT NULL,
+    status INTEGER NOT NULL,
+    category TEXT,
+    mitre_techniques TEXT NOT NULL DEFAULT '[]',
+    service_source TEXT,
+    detection_source TEXT,
+    detector_id TEXT,
+    created INTEGER NOT NULL,
+    first_activity INTEGER NOT NULL,
+    last_activity INTEGER NOT NULL,
+    provider_context TEXT NOT NULL DEFAULT '{}',
+    content_hash TEXT NOT NULL,
+    import_id TEXT,
+    original BLOB,
+    created_import_id TEXT,
+    truncated TEXT NOT NULL DEFAULT '[]'
+);
+INSERT INTO alerts_v8 (id, provider_alert_id, source, tenant_id, incident_id, needs_correlation, title, description, severity, status, category,
+                       mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context,
+                       content_hash, import_id, original, created_import_id, truncated)
+    SELECT id, provider_alert_id, source, tenant_id, incident_id, needs_correlation, title, description, severity, status, category,
+           mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context,
+           content_hash, import_id, original, created_import_id, truncated
+    FROM alerts ORDER BY rowid;
+DROP TABLE alerts;
+ALTER TABLE alerts_v8 RENAME TO alerts;
+CREATE INDEX ix_alerts_incident ON alerts (incident_id, first_activity);
+CREATE INDEX ix_alerts_to_correlate ON alerts (first_activity, id) WHERE needs_correlation = 1;
+CREATE INDEX ix_alerts_tenant_time ON alerts (tenant_id, first_activity);
+CREATE INDEX ix_alerts_created_import ON alerts (created_import_id);
+CREATE INDEX ix_alerts_last_activity ON alerts (last_activity);
+CREATE INDEX ix_alerts_span ON alerts (last_activity - first_activity);
+
+CREATE TABLE alert_entities_v8 (
+    alert_seq INTEGER NOT NULL,
+    entity_id INTEGER NOT NULL,
+    key TEXT,
+    name TEXT NOT NULL,
+    roles TEXT NOT NULL DEFAULT '[]',
+    verdict TEXT,
+    properties TEXT NOT NULL DEFAULT '{}',
+    first_activity INTEGER NOT NULL,
+    last_activity INTEGER NOT NULL,
+    PRIMARY KEY (alert_seq, entity_id)
+) WITHOUT ROWID;
+INSERT INTO alert_entities_v8 (alert_seq, entity_id, key, name, roles, verdict, properties, first_activity, last_activity)
+    SELECT a.seq, ae.entity_id, ae.key, ae.name, ae.roles, ae.verdict, ae.properties, ae.first_activity, ae.last_activity
+    FROM alert_entities ae JOIN alerts a ON a.id = ae.alert_id ORDER BY a.seq, ae.entity_id;
+DROP TABLE alert_entities;
+ALTER TABLE alert_entities_v8 RENAME TO alert_entities;
+CREATE INDEX ix_alert_entities_entity ON alert_entities (entity_id, last_activity, first_activity);
+",
         };
 
         public static int CurrentVersion => Migrations.Count;

@@ -154,8 +154,8 @@ namespace IncidentTools.Store
 
         void DeleteAlert(SqliteTransaction tx, string id, HashSet<long> touchedEntities)
         {
-            foreach (var entityId in Longs(tx, "SELECT entity_id FROM alert_entities WHERE alert_id = $v", id)) touchedEntities.Add(entityId);
-            _store.Execute("DELETE FROM alert_entities WHERE alert_id = $id", tx, ("$id", id));
+            foreach (var entityId in Longs(tx, "SELECT entity_id FROM alert_entities WHERE alert_seq = (SELECT seq FROM alerts WHERE id = $v)", id)) touchedEntities.Add(entityId);
+            _store.Execute("DELETE FROM alert_entities WHERE alert_seq = (SELECT seq FROM alerts WHERE id = $id)", tx, ("$id", id));
             _store.Execute("DELETE FROM correlation_links WHERE alert_id = $id OR linked_alert_id = $id", tx, ("$id", id));
             _store.Execute("DELETE FROM correlation_refusals WHERE alert_id = $id", tx, ("$id", id));
             _store.Execute("DELETE FROM correlation_constraints WHERE alert_id = $id OR anchor_alert_id = $id", tx, ("$id", id));
