@@ -13,6 +13,7 @@ namespace IncidentTools.Tests
         static void AssertNoOrphans(TestStore s)
         {
             Assert.Equal(0, s.Count("SELECT count(*) FROM alert_entities ae WHERE NOT EXISTS (SELECT 1 FROM alerts a WHERE a.seq = ae.alert_seq)"));
+            Assert.Equal(0, s.Count("SELECT count(*) FROM alert_originals o WHERE NOT EXISTS (SELECT 1 FROM alerts a WHERE a.seq = o.alert_seq)"));
             Assert.Equal(0, s.Count("SELECT count(*) FROM entities e WHERE NOT EXISTS (SELECT 1 FROM alert_entities ae WHERE ae.entity_id = e.id)"));
             Assert.Equal(0, s.Count("SELECT count(*) FROM entities e WHERE alert_count <> (SELECT count(*) FROM alert_entities ae WHERE ae.entity_id = e.id)"));
             Assert.Equal(0, s.Count("SELECT count(*) FROM correlation_links l WHERE NOT EXISTS (SELECT 1 FROM alerts a WHERE a.id = l.alert_id) OR NOT EXISTS (SELECT 1 FROM alerts a WHERE a.id = l.linked_alert_id) OR NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = l.incident_id)"));

@@ -203,19 +203,21 @@ namespace IncidentTools.Tests
 
         /// <summary>
         /// Turns a store of the current schema back into version 7 as that version wrote it: alerts keyed by their
-        /// text id alone, and alert entity links keyed by that id.
+        /// text id alone, each with its original record, and alert entity links keyed by that id.
         /// </summary>
         static void RollBackToVersion7(IncidentStore store)
         {
             const string columns = @"provider_alert_id, source, tenant_id, incident_id, needs_correlation, title, description, severity, status, category,
                 mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context,
-                content_hash, import_id, original, created_import_id, truncated";
+                content_hash, import_id, created_import_id, truncated";
             string v1Alerts = Schema.Migrations[0].Substring(Schema.Migrations[0].IndexOf("CREATE TABLE alerts (", StringComparison.Ordinal));
             v1Alerts = v1Alerts.Substring(0, v1Alerts.IndexOf(");", StringComparison.Ordinal) + 2).Replace("CREATE TABLE alerts (", "CREATE TABLE alerts_v7 (");
             store.Execute(v1Alerts + $@"
                 ALTER TABLE alerts_v7 ADD COLUMN created_import_id TEXT;
                 ALTER TABLE alerts_v7 ADD COLUMN truncated TEXT NOT NULL DEFAULT '[]';
-                INSERT INTO alerts_v7 (id, {columns}) SELECT id, {columns} FROM alerts ORDER BY seq;
+                INSERT INTO alerts_v7 (id, original, {columns})
+                    SELECT id, (SELECT original FROM alert_originals WHERE alert_seq = seq), {columns} FROM alerts ORDER BY seq;
+                DROP TABLE alert_originals;
                 CREATE TABLE alert_entities_v7 (
                     alert_id TEXT NOT NULL, entity_id INTEGER NOT NULL, name TEXT NOT NULL, roles TEXT NOT NULL DEFAULT '[]', verdict TEXT,
                     properties TEXT NOT NULL DEFAULT '{{}}', first_activity INTEGER NOT NULL, last_activity INTEGER NOT NULL, key TEXT,
@@ -244,7 +246,7 @@ namespace IncidentTools.Tests
             long erins = s.IncidentOf("k1");
             Assert.Equal(erins, s.IncidentOf("k2"));
             static string Entities(IncidentReader r) => string.Join("\n", r.Entities(null, null, null).Select(e => $"{e.IncidentId} {e.Type} {e.Key} {e.AlertCount} {string.Join(",", e.Roles)}"));
-            static string Evidence(IncidentReader r) => JsonConvert.SerializeObject(r.Alerts(null, null).Select(a => new { a.Id, a.Evidence }));
+            static string Evidence(IncidentReader r) => JsonConvert.SerializeObject(r.Alerts(null, null, includeOriginal: true).Select(a => new { a.Id, a.Evidence, a.OriginalRecord }));
             string entitiesBefore = Entities(s.Reader), evidenceBefore = Evidence(s.Reader);
             RollBackToVersion7(s.Store);
             s.Store.Dispose();
@@ -255,6 +257,7 @@ namespace IncidentTools.Tests
             var reader = new IncidentReader(migrated);
             Assert.Equal(entitiesBefore, Entities(reader));
             Assert.Equal(evidenceBefore, Evidence(reader));
+            Assert.All(reader.Alerts(null, null, includeOriginal: true), a => Assert.Contains("\"createdDateTime\"", a.OriginalRecord)); // originals came through
             Assert.Equal(3L, migrated.Scalar("SELECT count(*) FROM alerts WHERE seq BETWEEN 1 AND 3"));
             Assert.Contains("COVERING INDEX ix_alert_entities_entity",
                 string.Join("\n", QueryPlan(migrated, Correlation.Correlator.CandidatesSql, ("$entity", 1L), ("$from", 0L), ("$last", 5L), ("$to", 9L), ("$self", 0L), ("$limit", 500))));

@@ -55,7 +55,7 @@ namespace IncidentTools.Store
         /// <summary>How many times entities were tied together: ids resolved before a tie may be gone.</summary>
         int _ties;
         readonly Statement _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _insertName, _insertLink, _updateLink,
-                           _linkTimes, _selectPending, _deletePending, _insertPending;
+                           _linkTimes, _selectPending, _deletePending, _insertPending, _setOriginal;
         /// <summary>Read with IncidentReader.ReadEvidence, as everywhere else; only updates of stored alerts run it.</summary>
         readonly SqliteCommand _selectEvidence;
 
@@ -66,11 +66,12 @@ namespace IncidentTools.Store
             _store = store; _tx = tx; _limits = limits;
             _entities = entityIds.ValidIn(store, tx);
             _selectAlert = Prepare("SELECT title, description, severity, status, category, mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context, content_hash, incident_id, provider_alert_id, source, truncated, seq FROM alerts WHERE id = $id");
-            _insertAlert = Prepare(@"INSERT INTO alerts (id, provider_alert_id, source, tenant_id, incident_id, needs_correlation, title, description, severity, status, category, mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context, content_hash, import_id, created_import_id, original, truncated)
-                VALUES ($id, $provider_alert_id, $source, $tenant_id, NULL, 1, $title, $description, $severity, $status, $category, $mitre, $service_source, $detection_source, $detector_id, $created, $first, $last, $context, $hash, $import_id, $import_id, $original, $truncated)");
+            _insertAlert = Prepare(@"INSERT INTO alerts (id, provider_alert_id, source, tenant_id, incident_id, needs_correlation, title, description, severity, status, category, mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context, content_hash, import_id, created_import_id, truncated)
+                VALUES ($id, $provider_alert_id, $source, $tenant_id, NULL, 1, $title, $description, $severity, $status, $category, $mitre, $service_source, $detection_source, $detector_id, $created, $first, $last, $context, $hash, $import_id, $import_id, $truncated)");
             _updateAlert = Prepare(@"UPDATE alerts SET title = $title, description = $description, severity = $severity, status = $status, category = $category, mitre_techniques = $mitre,
                 service_source = $service_source, detection_source = $detection_source, detector_id = $detector_id, created = $created, first_activity = $first, last_activity = $last,
-                provider_context = $context, content_hash = $hash, import_id = $import_id, original = coalesce($original, original), truncated = $truncated, needs_correlation = 1 WHERE id = $id");
+                provider_context = $context, content_hash = $hash, import_id = $import_id, truncated = $truncated, needs_correlation = 1 WHERE id = $id");
+            _setOriginal = Prepare("INSERT OR REPLACE INTO alert_originals (alert_seq, original) VALUES ($seq, $original)");
             _insertEntity = Prepare("INSERT INTO entities (tenant_id, type, key, name) VALUES ($tenant, $type, $key, $name)");
             _selectAlias = Prepare("SELECT x.entity_id, e.name FROM entity_aliases x JOIN entities e ON e.id = x.entity_id WHERE x.tenant_id = $tenant AND x.type = $type AND x.alias = $alias");
             _insertAlias = Prepare("INSERT OR IGNORE INTO entity_aliases (tenant_id, type, alias, entity_id) VALUES ($tenant, $type, $alias, $entity)");
@@ -128,10 +129,10 @@ namespace IncidentTools.Store
             cmd.Set("$context", StoredJson.Properties(new SortedDictionary<string, string>(alert.ProviderContext, StringComparer.OrdinalIgnoreCase)));
             cmd.Set("$hash", hash);
             cmd.Set("$import_id", importId);
-            cmd.Set("$original", packedOriginal);
             cmd.Set("$truncated", JsonConvert.SerializeObject(alert.Truncated));
             cmd.Run();
             long seq = stored?.Seq ?? _insertAlert.LastInsertRowId;
+            if (packedOriginal != null) _setOriginal.Set("$seq", seq).Set("$original", packedOriginal).Run(); // the latest copy's record
 
             if (stored != null)
             {
@@ -514,7 +515,7 @@ namespace IncidentTools.Store
 
         public void Dispose()
         {
-            foreach (var statement in new[] { _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _insertName, _insertLink, _updateLink, _linkTimes, _selectPending, _deletePending, _insertPending }.Concat(_insertLinks).Concat(_addCounts.Values))
+            foreach (var statement in new[] { _selectAlert, _insertAlert, _updateAlert, _insertEntity, _selectAlias, _insertAlias, _insertName, _insertLink, _updateLink, _linkTimes, _selectPending, _deletePending, _insertPending, _setOriginal }.Concat(_insertLinks).Concat(_addCounts.Values))
                 statement?.Dispose();
             _selectEvidence.Dispose();
         }

@@ -124,7 +124,7 @@ namespace IncidentTools.Store
             if (incidentIds is { Length: > 0 }) where.Add("a.incident_id IN (" + string.Join(", ", incidentIds.Select(i => P(i))) + ")");
             if (alertIds is { Length: > 0 })
                 where.Add("(" + string.Join(" OR ", alertIds.Select(id => Wildcard.Condition("a.id", id, P) + " OR " + Wildcard.Condition("a.provider_alert_id", id, P))) + ")");
-            string sql = $"SELECT {AlertColumns}{(includeOriginal ? ", a.original" : "")} FROM alerts a"
+            string sql = $"SELECT {AlertColumns}{(includeOriginal ? ", (SELECT o.original FROM alert_originals o WHERE o.alert_seq = a.seq)" : "")} FROM alerts a"
                 + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY a.first_activity, a.id";
             using var cmd = _store.Command(sql, null, ps.ToArray());
             using var r = cmd.ExecuteReader();

@@ -258,6 +258,8 @@ CREATE INDEX ix_alerts_span ON alerts (last_activity - first_activity);
             // went to a random page of the table and its entity index carried the whole id; keyed by the number, a new
             // alert's links are appended at the table's end, the entity index is a quarter of its size, and a
             // candidate joins its alert by rowid. SQLite cannot change a table's key in place: both tables are rebuilt.
+            // The original records (two thirds of an alert's row) move to a table of their own: correlation reads
+            // and updates every alert row, and SQLite rewrites a whole row, overflow pages and all, on any update.
             @"
 CREATE TABLE alerts_v8 (
     seq INTEGER PRIMARY KEY,
@@ -282,17 +284,22 @@ CREATE TABLE alerts_v8 (
     provider_context TEXT NOT NULL DEFAULT '{}',
     content_hash TEXT NOT NULL,
     import_id TEXT,
-    original BLOB,
     created_import_id TEXT,
     truncated TEXT NOT NULL DEFAULT '[]'
 );
 INSERT INTO alerts_v8 (id, provider_alert_id, source, tenant_id, incident_id, needs_correlation, title, description, severity, status, category,
                        mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context,
-                       content_hash, import_id, original, created_import_id, truncated)
+                       content_hash, import_id, created_import_id, truncated)
     SELECT id, provider_alert_id, source, tenant_id, incident_id, needs_correlation, title, description, severity, status, category,
            mitre_techniques, service_source, detection_source, detector_id, created, first_activity, last_activity, provider_context,
-           content_hash, import_id, original, created_import_id, truncated
+           content_hash, import_id, created_import_id, truncated
     FROM alerts ORDER BY rowid;
+CREATE TABLE alert_originals (
+    alert_seq INTEGER PRIMARY KEY,
+    original BLOB NOT NULL
+);
+INSERT INTO alert_originals (alert_seq, original)
+    SELECT n.seq, o.original FROM alerts o JOIN alerts_v8 n ON n.id = o.id WHERE o.original IS NOT NULL ORDER BY n.seq;
 DROP TABLE alerts;
 ALTER TABLE alerts_v8 RENAME TO alerts;
 CREATE INDEX ix_alerts_incident ON alerts (incident_id, first_activity);

@@ -156,6 +156,7 @@ namespace IncidentTools.Store
         {
             foreach (var entityId in Longs(tx, "SELECT entity_id FROM alert_entities WHERE alert_seq = (SELECT seq FROM alerts WHERE id = $v)", id)) touchedEntities.Add(entityId);
             _store.Execute("DELETE FROM alert_entities WHERE alert_seq = (SELECT seq FROM alerts WHERE id = $id)", tx, ("$id", id));
+            _store.Execute("DELETE FROM alert_originals WHERE alert_seq = (SELECT seq FROM alerts WHERE id = $id)", tx, ("$id", id));
             _store.Execute("DELETE FROM correlation_links WHERE alert_id = $id OR linked_alert_id = $id", tx, ("$id", id));
             _store.Execute("DELETE FROM correlation_refusals WHERE alert_id = $id", tx, ("$id", id));
             _store.Execute("DELETE FROM correlation_constraints WHERE alert_id = $id OR anchor_alert_id = $id", tx, ("$id", id));
