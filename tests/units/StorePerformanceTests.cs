@@ -124,7 +124,7 @@ namespace IncidentTools.Tests
             var found = s.Reader.Incidents(new IncidentFilter { Entities = new[] { name } }).ToList();
             Assert.Equal(s.IncidentOf("e1"), Assert.Single(found).Id);
 
-            var plan = string.Join("\n", QueryPlan(s, "SELECT a.incident_id FROM alert_entities ae JOIN alerts a ON a.seq = ae.alert_seq WHERE ae.entity_id IN (SELECT e.id FROM entities e WHERE e.name = 'x' COLLATE NOCASE OR e.key = 'x' COLLATE NOCASE UNION SELECT n.entity_id FROM entity_names n WHERE n.name = 'x' COLLATE NOCASE)"));
+            var plan = string.Join("\n", QueryPlan(s, "SELECT a.incident_id FROM alert_entities ae JOIN alerts a ON a.seq = ae.alert_seq WHERE ae.entity_id IN (SELECT e.id FROM entities e WHERE e.name = 'x' COLLATE NOCASE UNION SELECT n.entity_id FROM entity_names n WHERE n.name = 'x' COLLATE NOCASE UNION SELECT x.entity_id FROM entity_aliases x WHERE x.alias = 'x' COLLATE NOCASE)"));
             Assert.DoesNotContain("SCAN", plan);
             var window = string.Join("\n", QueryPlan(s, "SELECT alert_seq FROM alert_entities WHERE entity_id = 1 AND last_activity >= 0 AND first_activity <= 9"));
             Assert.Contains("COVERING INDEX ix_alert_entities_entity", window);
@@ -203,7 +203,7 @@ namespace IncidentTools.Tests
 
         /// <summary>
         /// Turns a store of the current schema back into version 7 as that version wrote it: alerts keyed by their
-        /// text id alone, each with its original record, and alert entity links keyed by that id.
+        /// text id alone, each with its original record, alert entity links keyed by that id, entities unique by key.
         /// </summary>
         static void RollBackToVersion7(IncidentStore store)
         {
@@ -233,6 +233,14 @@ namespace IncidentTools.Tests
                 CREATE INDEX ix_alerts_last_activity ON alerts (last_activity);
                 CREATE INDEX ix_alerts_span ON alerts (last_activity - first_activity);
                 CREATE INDEX ix_alert_entities_entity ON alert_entities (entity_id, last_activity, first_activity);
+                CREATE TABLE entities_v7 (
+                    id INTEGER PRIMARY KEY, tenant_id TEXT NOT NULL, type INTEGER NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL,
+                    alert_count INTEGER NOT NULL DEFAULT 0, UNIQUE (tenant_id, type, key));
+                INSERT INTO entities_v7 SELECT id, tenant_id, type, key, name, alert_count FROM entities;
+                DROP TABLE entities; ALTER TABLE entities_v7 RENAME TO entities;
+                CREATE INDEX ix_entities_name ON entities (name COLLATE NOCASE);
+                CREATE INDEX ix_entities_key ON entities (key COLLATE NOCASE);
+                DROP INDEX ix_entity_aliases_alias; CREATE INDEX ix_entity_aliases_alias ON entity_aliases (alias);
                 PRAGMA user_version = 7;");
         }
 

@@ -54,7 +54,7 @@ namespace IncidentTools.Store
             // Entities first (by their name, key and other names' indexes), then their alerts' incidents: never a scan of all links.
             if (f.Entities is { Length: > 0 })
                 where.Add("i.id IN (SELECT a.incident_id FROM alert_entities ae JOIN alerts a ON a.seq = ae.alert_seq WHERE ae.entity_id IN "
-                          + "(SELECT e.id FROM entities e WHERE " + TextMatch("e.name", f.Entities) + " OR " + TextMatch("e.key", f.Entities)
+                          + "(SELECT e.id FROM entities e WHERE " + TextMatch("e.name", f.Entities)
                           + " UNION SELECT n.entity_id FROM entity_names n WHERE " + TextMatch("n.name", f.Entities)
                           + " UNION SELECT x.entity_id FROM entity_aliases x WHERE " + AliasMatch(f.Entities, P) + "))");
             if (f.Since is DateTimeOffset since) where.Add("i.last_activity >= " + P(IncidentStore.Ticks(since)));
@@ -150,13 +150,13 @@ namespace IncidentTools.Store
         }
 
         /// <summary>
-        /// Matches normalised identifiers (aliases are stored lower-case, SIDs upper-case) through their index:
-        /// an exact value is tried in both cases; a wildcard is matched case-insensitively.
+        /// Matches an entity's identifiers, its own key among them, case-insensitively: an exact value through the
+        /// NOCASE alias index, a wildcard by pattern.
         /// </summary>
         static string AliasMatch(IEnumerable<string> values, Func<object, string> p)
             => "(" + string.Join(" OR ", values.Select(v => Wildcard.Has(v)
                 ? Wildcard.Condition("x.alias", v, p)
-                : $"x.alias IN ({p(Wildcard.Unescape(v).Trim().ToLowerInvariant())}, {p(Wildcard.Unescape(v).Trim().ToUpperInvariant())})")) + ")";
+                : $"x.alias = {p(Wildcard.Unescape(v).Trim())} COLLATE NOCASE")) + ")";
 
         /// <summary>An alert's evidence: each entity with the key this alert gave it (the entity may be known by several).</summary>
         internal const string EvidenceSql = "SELECT e.type, coalesce(ae.key, e.key), ae.name, ae.roles, ae.verdict, ae.properties FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_seq = (SELECT seq FROM alerts WHERE id = $id) ORDER BY e.type, e.key";

@@ -260,6 +260,9 @@ CREATE INDEX ix_alerts_span ON alerts (last_activity - first_activity);
             // candidate joins its alert by rowid. SQLite cannot change a table's key in place: both tables are rebuilt.
             // The original records (two thirds of an alert's row) move to a table of their own: correlation reads
             // and updates every alert row, and SQLite rewrites a whole row, overflow pages and all, on any update.
+            // An entity is found by its identifiers in entity_aliases, and its own key is one of them: the unique index
+            // on (tenant, type, key) and the key index duplicated that index, and a new entity paid for all three. The
+            // entities table is rebuilt without them; lookups by key go through the alias index, now case-insensitive.
             @"
 CREATE TABLE alerts_v8 (
     seq INTEGER PRIMARY KEY,
@@ -327,6 +330,22 @@ INSERT INTO alert_entities_v8 (alert_seq, entity_id, key, name, roles, verdict, 
 DROP TABLE alert_entities;
 ALTER TABLE alert_entities_v8 RENAME TO alert_entities;
 CREATE INDEX ix_alert_entities_entity ON alert_entities (entity_id, last_activity, first_activity);
+
+INSERT OR IGNORE INTO entity_aliases (tenant_id, type, alias, entity_id) SELECT tenant_id, type, key, id FROM entities;
+CREATE TABLE entities_v8 (
+    id INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    type INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    alert_count INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO entities_v8 (id, tenant_id, type, key, name, alert_count) SELECT id, tenant_id, type, key, name, alert_count FROM entities ORDER BY id;
+DROP TABLE entities;
+ALTER TABLE entities_v8 RENAME TO entities;
+CREATE INDEX ix_entities_name ON entities (name COLLATE NOCASE);
+DROP INDEX ix_entity_aliases_alias;
+CREATE INDEX ix_entity_aliases_alias ON entity_aliases (alias COLLATE NOCASE);
 ",
         };
 
