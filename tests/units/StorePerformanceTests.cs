@@ -191,12 +191,31 @@ namespace IncidentTools.Tests
             s.Import(GraphAlert.Make("w1", Min(0), GraphAlert.User("dave@contoso.com")));
             // The statement correlation runs, bounded on both sides of last_activity: it never reads the entity's
             // later alerts to the end of the store.
-            var window = string.Join("\n", QueryPlan(s.Store, Correlation.Correlator.CandidatesSql,
-                ("$entity", 1L), ("$from", 0L), ("$last", 5L), ("$to", 9L), ("$self", 0L), ("$limit", 500)));
+            var window = string.Join("\n", QueryPlan(s.Store, Correlation.Correlator.CandidatesSql(500),
+                ("$entity", 1L), ("$from", 0L), ("$last", 5L), ("$to", 9L), ("$self", 0L)));
             Assert.Contains("COVERING INDEX ix_alert_entities_entity (entity_id=? AND last_activity>? AND last_activity<?)", window);
             var span = string.Join("\n", QueryPlan(s, Correlation.Correlator.LongestAlertSpanSql));
             Assert.Contains("ix_alerts_span", span);
             Assert.DoesNotContain("SCAN", span);
+        }
+
+        [Fact]
+        public void The_candidate_lookups_run_again_with_new_values_without_being_prepared_again()
+        {
+            using var s = new TestStore();
+            s.Import(GraphAlert.Make("w1", Min(0), GraphAlert.User("dave@contoso.com")), GraphAlert.Make("w2", Min(5), GraphAlert.User("dave@contoso.com")));
+            // SQLite re-prepares a statement whose plan depends on a bound value (an ORDER BY ... LIMIT $n) each time
+            // that value is bound: for the statements correlation runs per entity, that was a parse per lookup.
+            foreach (var sql in new[] { Correlation.Correlator.CandidatesSql(500), Correlation.Correlator.NearestCandidatesSql })
+            {
+                using var statement = new Statement(s.Store, sql);
+                for (long round = 1; round <= 3; round++)
+                {
+                    foreach (var name in statement.ParameterNames) statement.Set(name, round); // every one bound again, as each lookup does
+                    foreach (var _ in statement.Rows()) { }
+                }
+                Assert.Equal(0, statement.Reprepared);
+            }
         }
 
         static IEnumerable<string> QueryPlan(TestStore s, string sql) => QueryPlan(s.Store, sql);
@@ -268,7 +287,7 @@ namespace IncidentTools.Tests
             Assert.All(reader.Alerts(null, null, includeOriginal: true), a => Assert.Contains("\"createdDateTime\"", a.OriginalRecord)); // originals came through
             Assert.Equal(3L, migrated.Scalar("SELECT count(*) FROM alerts WHERE seq BETWEEN 1 AND 3"));
             Assert.Contains("COVERING INDEX ix_alert_entities_entity",
-                string.Join("\n", QueryPlan(migrated, Correlation.Correlator.CandidatesSql, ("$entity", 1L), ("$from", 0L), ("$last", 5L), ("$to", 9L), ("$self", 0L), ("$limit", 500))));
+                string.Join("\n", QueryPlan(migrated, Correlation.Correlator.CandidatesSql(500), ("$entity", 1L), ("$from", 0L), ("$last", 5L), ("$to", 9L), ("$self", 0L))));
 
             // Correlation after the migration: a new alert of erin's joins her incident through the migrated links.
             using (var session = new ImportSession(migrated, new ImportOptions(), _ => { }))

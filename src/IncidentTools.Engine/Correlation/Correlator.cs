@@ -112,7 +112,7 @@ namespace IncidentTools.Correlation
             var touched = new HashSet<long>();
             int done = 0;
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            using var statements = new BatchStatements(_store);
+            using var statements = new BatchStatements(_store, _policy.MaxCandidatesPerEntity);
             foreach (var alert in batch)
             {
                 if (cancel.IsCancellationRequested) break;
@@ -140,13 +140,15 @@ namespace IncidentTools.Correlation
         /// after the limit instead of sorting every alert of a busy entity; $last (the window's end plus the longest
         /// alert span) ends the range, so it never reads the entity's later alerts to the end of the store either:
         /// the cost per alert is bounded however many alerts share the entity, as long as alerts are short.
+        /// The limit is written into the statement, not bound: SQLite plans an ORDER BY ... LIMIT with the limit's
+        /// value, so binding it again (even to the same value) re-prepared the statement on every lookup.
         /// </summary>
-        internal const string CandidatesSql = CandidateRows + " ORDER BY ae.last_activity, ae.first_activity, ae.alert_seq LIMIT $limit";
+        internal static string CandidatesSql(int limit) => CandidateRows + " ORDER BY ae.last_activity, ae.first_activity, ae.alert_seq LIMIT " + limit;
 
         /// <summary>A common entity is on many alerts and links only with another shared entity: only the alerts nearest
         /// before this one are looked at (CommonEntityCandidates, with $last the alert's own end), read backwards
         /// through the same index.</summary>
-        const string NearestCandidatesSql = CandidateRows + " ORDER BY ae.last_activity DESC, ae.first_activity DESC, ae.alert_seq DESC LIMIT $limit";
+        internal static readonly string NearestCandidatesSql = CandidateRows + " ORDER BY ae.last_activity DESC, ae.first_activity DESC, ae.alert_seq DESC LIMIT " + CommonEntityCandidates;
 
         /// <summary>The correlated alerts of an entity whose activity lies in [$from, $to] and that end by $last.</summary>
         const string CandidateRows =
@@ -315,8 +317,7 @@ namespace IncidentTools.Correlation
                 // the common processes and system files of most alerts cost nothing.
                 if (strength < 1 - 1e-9 && !CanStillLink(partial, links, strengthFrom[k], anchorFrom[k])) break;
                 var query = common ? statements.NearestCandidates : statements.Candidates;
-                query.Set("$entity", entityId).Set("$from", alert.First - window).Set("$to", alert.Last + window).Set("$self", alert.Seq)
-                     .Set("$limit", common ? CommonEntityCandidates : _policy.MaxCandidatesPerEntity);
+                query.Set("$entity", entityId).Set("$from", alert.First - window).Set("$to", alert.Last + window).Set("$self", alert.Seq);
                 query.Set("$last", common ? alert.Last : alert.Last + window + _longestSpan);
                 var seenThroughThis = new Dictionary<long, (Link Link, long First, long Last)>();
                 foreach (var r in query.Rows())
@@ -357,7 +358,7 @@ namespace IncidentTools.Correlation
             public readonly Statement EntitiesOfAlert, Candidates, NearestCandidates, LoadIncident, InsertIncident, AddAlert, SetIncident, InsertLink, History;
             readonly Statement[] _all;
 
-            public BatchStatements(IncidentStore store)
+            public BatchStatements(IncidentStore store, int maxCandidates)
             {
                 LoadIncident = new Statement(store, "SELECT id, status, assigned_to, classification, determination, alert_count FROM incidents WHERE id = $id");
                 InsertIncident = new Statement(store,
@@ -370,7 +371,7 @@ namespace IncidentTools.Correlation
                 History = new Statement(store, HistoryLog.InsertSql);
                 EntitiesOfAlert = new Statement(store,
                     "SELECT e.id, e.type, e.key, e.name, e.alert_count FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id WHERE ae.alert_seq = $seq ORDER BY e.type, e.key");
-                Candidates = new Statement(store, CandidatesSql);
+                Candidates = new Statement(store, CandidatesSql(maxCandidates));
                 NearestCandidates = new Statement(store, NearestCandidatesSql);
                 _all = new[] { EntitiesOfAlert, Candidates, NearestCandidates, LoadIncident, InsertIncident, AddAlert, SetIncident, InsertLink, History };
             }

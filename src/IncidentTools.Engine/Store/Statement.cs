@@ -71,6 +71,16 @@ namespace IncidentTools.Store
         public string Text(int column) => raw.sqlite3_column_text(_stmt, column).utf8_to_string();
         public string? TextOrNull(int column) => IsNull(column) ? null : Text(column);
 
+        /// <summary>How often SQLite has prepared the statement again since it was first prepared (a schema change, or a
+        /// bound value its plan depends on).</summary>
+        public int Reprepared => raw.sqlite3_stmt_status(_stmt, SqliteStmtStatusReprepare, 0);
+
+        /// <summary>The statement's parameters, by name.</summary>
+        public IEnumerable<string> ParameterNames => _index.Keys;
+
+        /// <summary>SQLITE_STMTSTATUS_REPREPARE, which SQLitePCL.raw does not name.</summary>
+        const int SqliteStmtStatusReprepare = 5;
+
         /// <summary>The rowid of the last row the connection inserted.</summary>
         public long LastInsertRowId => raw.sqlite3_last_insert_rowid(_db);
 
