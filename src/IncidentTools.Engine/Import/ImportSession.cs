@@ -270,6 +270,7 @@ namespace IncidentTools.Import
             public ReadItem Item = null!;
             public byte[]? PackedOriginal;
             public string? ContentHash;
+            public AlertColumns? Columns;
         }
 
         /// <param name="originalText">The record's JSON text when the source had it whole; stored as the original of the alert read from it.</param>
@@ -286,6 +287,7 @@ namespace IncidentTools.Import
                 string? original = originalText ?? item.Original?.ToString(Formatting.None);
                 if (original != null) prepared.PackedOriginal = AlertWriter.Pack(original);
                 prepared.ContentHash = AlertWriter.ContentHash(alert);
+                prepared.Columns = AlertColumns.Of(alert);
             }
             return prepared;
         }
@@ -312,7 +314,7 @@ namespace IncidentTools.Import
             else
             {
                 alert.ImportId = _summary.ImportId;
-                var r = _writer!.Write(alert, prepared.PackedOriginal, prepared.ContentHash, _summary.ImportId);
+                var r = _writer!.Write(alert, prepared.PackedOriginal, prepared.ContentHash, _summary.ImportId, prepared.Columns);
                 Count(r, alert.Id);
             }
             if (++_inBatch >= _options.BatchSize || _batchClock.Elapsed >= IncidentStore.MaxBatchDuration) Commit();

@@ -37,6 +37,26 @@ namespace IncidentTools.Store
     }
 
     /// <summary>
+    /// The JSON text an alert's row and its evidence links store. Worked out off the store thread while the import
+    /// reads ahead (ImportSession prepares each alert as read); the writer works them out itself for an alert it
+    /// merged with a stored copy. Roles and Properties are in the order of the alert's Evidence.
+    /// </summary>
+    internal sealed class AlertColumns
+    {
+        public string Mitre = "", Context = "", Truncated = "";
+        public string[] Roles = Array.Empty<string>(), Properties = Array.Empty<string>();
+
+        public static AlertColumns Of(Alert alert) => new AlertColumns
+        {
+            Mitre = StoredJson.Strings(alert.MitreTechniques),
+            Context = StoredJson.Properties(new SortedDictionary<string, string>(alert.ProviderContext, StringComparer.OrdinalIgnoreCase)),
+            Truncated = StoredJson.Truncations(alert.Truncated),
+            Roles = alert.Evidence.Select(ev => StoredJson.Strings(ev.Roles)).ToArray(),
+            Properties = alert.Evidence.Select(ev => StoredJson.Properties(ev.Properties)).ToArray(),
+        };
+    }
+
+    /// <summary>
     /// Stores alerts and their entities inside the caller's write transaction, with prepared statements and an
     /// in-memory cache of entity ids; entities' alert counts are added up in memory and written once per batch
     /// (Flush, before the caller commits). Re-importing an alert merges it with what is stored: fields take the new
@@ -60,6 +80,12 @@ namespace IncidentTools.Store
         readonly SqliteCommand _selectEvidence;
 
         readonly Import.ImportLimits _limits;
+        /// <summary>
+        /// Whether any evidence waits for its alert. Almost never: only some formats deliver evidence before the alert.
+        /// While none does, no alert looks for it, which saves a query per alert. No other connection can add some
+        /// during the writer's transaction.
+        /// </summary>
+        bool _anyPending;
 
         public AlertWriter(IncidentStore store, SqliteTransaction tx, Import.ImportLimits limits, EntityIdCache entityIds)
         {
@@ -85,6 +111,7 @@ namespace IncidentTools.Store
             _selectPending = Prepare("SELECT evidence FROM pending_evidence WHERE alert_id = $id");
             _deletePending = Prepare("DELETE FROM pending_evidence WHERE alert_id = $id");
             _insertPending = Prepare("INSERT INTO pending_evidence (alert_id, evidence, location, import_id) VALUES ($id, $evidence, $location, $import_id)");
+            _anyPending = Convert.ToInt64(_store.Scalar("SELECT EXISTS (SELECT 1 FROM pending_evidence)", _tx)) != 0;
         }
 
         Statement Prepare(string sql) => new Statement(_store, sql);
@@ -92,7 +119,8 @@ namespace IncidentTools.Store
         /// <summary>Stores one alert (Id already set). Returns whether it was new, changed or the same as stored.</summary>
         /// <param name="packedOriginal">The original record, compressed by Pack; null when there is none.</param>
         /// <param name="contentHash">ContentHash of the alert as given, when the caller worked it out already.</param>
-        public AlertWriteResult Write(Alert alert, byte[]? packedOriginal, string? contentHash, string importId)
+        /// <param name="columns">AlertColumns.Of the alert as given, when the caller worked them out already.</param>
+        public AlertWriteResult Write(Alert alert, byte[]? packedOriginal, string? contentHash, string importId, AlertColumns? columns = null)
         {
             var stored = Load(alert.Id);
             var pending = LoadPending(alert.Id);
@@ -102,10 +130,12 @@ namespace IncidentTools.Store
                 if (stored != null) alert = Merge(stored, alert);
                 _limits.CapEvidence(alert); // merged evidence of several records may pass the cap each record kept to
                 contentHash = ContentHash(alert);
+                columns = null; // worked out for the alert as given, not as merged
             }
             string hash = contentHash;
             if (stored != null && hash == stored.Hash && pending.Count == 0) return AlertWriteResult.Unchanged;
 
+            columns ??= AlertColumns.Of(alert);
             var cmd = stored == null ? _insertAlert : _updateAlert;
             cmd.Set("$id", alert.Id);
             if (stored == null)
@@ -119,17 +149,17 @@ namespace IncidentTools.Store
             cmd.Set("$severity", (int)alert.Severity);
             cmd.Set("$status", (int)alert.Status);
             cmd.Set("$category", alert.Category);
-            cmd.Set("$mitre", StoredJson.Strings(alert.MitreTechniques));
+            cmd.Set("$mitre", columns.Mitre);
             cmd.Set("$service_source", alert.ServiceSource);
             cmd.Set("$detection_source", alert.DetectionSource);
             cmd.Set("$detector_id", alert.DetectorId);
             cmd.Set("$created", IncidentStore.Ticks(alert.CreatedDateTime));
             cmd.Set("$first", IncidentStore.Ticks(alert.FirstActivityDateTime));
             cmd.Set("$last", IncidentStore.Ticks(alert.LastActivityDateTime));
-            cmd.Set("$context", StoredJson.Properties(new SortedDictionary<string, string>(alert.ProviderContext, StringComparer.OrdinalIgnoreCase)));
+            cmd.Set("$context", columns.Context);
             cmd.Set("$hash", hash);
             cmd.Set("$import_id", importId);
-            cmd.Set("$truncated", JsonConvert.SerializeObject(alert.Truncated));
+            cmd.Set("$truncated", columns.Truncated);
             cmd.Run();
             long seq = stored?.Seq ?? _insertAlert.LastInsertRowId;
             if (packedOriginal != null) _setOriginal.Set("$seq", seq).Set("$original", packedOriginal).Run(); // the latest copy's record
@@ -141,7 +171,7 @@ namespace IncidentTools.Store
                 _linkTimes.Set("$last", IncidentStore.Ticks(alert.LastActivityDateTime));
                 _linkTimes.Run();
             }
-            WriteEvidence(alert, seq, stored == null);
+            WriteEvidence(alert, columns, seq, stored == null);
             if (pending.Count > 0) { _deletePending.Set("$id", alert.Id); _deletePending.Run(); }
             return stored == null ? AlertWriteResult.Created : AlertWriteResult.Updated;
         }
@@ -160,6 +190,7 @@ namespace IncidentTools.Store
                     _insertPending.Set("$import_id", importId);
                     _insertPending.Run();
                 }
+                _anyPending = true;
                 return null;
             }
             var alert = stored.Alert;
@@ -170,41 +201,42 @@ namespace IncidentTools.Store
         }
 
         /// <param name="seq">The alert's number in the store (alerts.seq), which its links are keyed by.</param>
-        void WriteEvidence(Alert alert, long seq, bool newAlert)
+        void WriteEvidence(Alert alert, AlertColumns columns, long seq, bool newAlert)
         {
-            if (newAlert) { InsertLinksOfNewAlert(alert, seq); return; }
+            if (newAlert) { InsertLinksOfNewAlert(alert, columns, seq); return; }
             long first = IncidentStore.Ticks(alert.FirstActivityDateTime), last = IncidentStore.Ticks(alert.LastActivityDateTime);
-            foreach (var ev in alert.Evidence)
+            for (int i = 0; i < alert.Evidence.Count; i++)
             {
+                var ev = alert.Evidence[i];
                 long entityId = EntityId(alert.TenantId, ev);
-                if (SetLink(_insertLink, seq, entityId, ev).Set("$first", first).Set("$last", last).Run() == 1)
+                if (SetLink(_insertLink, seq, entityId, ev, columns, i).Set("$first", first).Set("$last", last).Run() == 1)
                 {
                     _newLinks.TryGetValue(entityId, out int n);
                     _newLinks[entityId] = n + 1;
                     continue;
                 }
                 // The alert was stored before with this entity: its link takes the new name, roles and properties.
-                SetLink(_updateLink, seq, entityId, ev).Run();
+                SetLink(_updateLink, seq, entityId, ev, columns, i).Run();
             }
         }
 
-        /// <summary>Binds what a link holds of an evidence item, for the link's insert and its update alike.</summary>
-        static Statement SetLink(Statement statement, long alertSeq, long entityId, Evidence ev)
+        /// <summary>Binds what a link holds of the alert's i-th evidence item, for the link's insert and its update alike.</summary>
+        static Statement SetLink(Statement statement, long alertSeq, long entityId, Evidence ev, AlertColumns columns, int i)
             => statement.Set("$alert", alertSeq).Set("$entity", entityId).Set("$key", ev.Key).Set("$name", ev.Name)
-                        .Set("$roles", StoredJson.Strings(ev.Roles)).Set("$verdict", ev.Verdict).Set("$props", StoredJson.Properties(ev.Properties));
+                        .Set("$roles", columns.Roles[i]).Set("$verdict", ev.Verdict).Set("$props", columns.Properties[i]);
 
         /// <summary>A new alert's links, up to this many per INSERT: a new alert has no links yet, and one statement per alert costs far less than one per link.</summary>
         const int LinksPerStatement = 16;
         readonly Statement?[] _insertLinks = new Statement?[LinksPerStatement + 1];
 
-        void InsertLinksOfNewAlert(Alert alert, long seq)
+        void InsertLinksOfNewAlert(Alert alert, AlertColumns columns, long seq)
         {
             long first = IncidentStore.Ticks(alert.FirstActivityDateTime), last = IncidentStore.Ticks(alert.LastActivityDateTime);
             // Resolve every entity first: a later evidence item may tie two entities and retire an id resolved
             // before it, and two items the data ties (a user by UPN and by SID) are one entity, linked once.
             int ties = _ties;
-            var resolved = alert.Evidence.Select(ev => (Evidence: ev, Id: EntityId(alert.TenantId, ev))).ToList();
-            if (_ties != ties) resolved = alert.Evidence.Select(ev => (Evidence: ev, Id: EntityId(alert.TenantId, ev))).ToList();
+            var resolved = alert.Evidence.Select((ev, i) => (Evidence: ev, Index: i, Id: EntityId(alert.TenantId, ev))).ToList();
+            if (_ties != ties) resolved = alert.Evidence.Select((ev, i) => (Evidence: ev, Index: i, Id: EntityId(alert.TenantId, ev))).ToList();
             var links = resolved.GroupBy(x => x.Id).Select(g => g.First()).ToList();
             for (int start = 0; start < links.Count; start += LinksPerStatement)
             {
@@ -213,10 +245,10 @@ namespace IncidentTools.Store
                 cmd.Set("$alert", seq).Set("$first", first).Set("$last", last);
                 for (int i = 0; i < count; i++)
                 {
-                    var (ev, entityId) = links[start + i];
+                    var (ev, index, entityId) = links[start + i];
                     var names = LinkParameterNames[i];
-                    cmd.Set(names[0], entityId).Set(names[1], ev.Key).Set(names[2], ev.Name).Set(names[3], StoredJson.Strings(ev.Roles))
-                       .Set(names[4], ev.Verdict).Set(names[5], StoredJson.Properties(ev.Properties));
+                    cmd.Set(names[0], entityId).Set(names[1], ev.Key).Set(names[2], ev.Name).Set(names[3], columns.Roles[index])
+                       .Set(names[4], ev.Verdict).Set(names[5], columns.Properties[index]);
                     _newLinks.TryGetValue(entityId, out int n);
                     _newLinks[entityId] = n + 1;
                 }
@@ -383,6 +415,7 @@ namespace IncidentTools.Store
         List<Evidence> LoadPending(string alertId)
         {
             var list = new List<Evidence>();
+            if (!_anyPending) return list;
             foreach (var r in _selectPending.Set("$id", alertId).Rows())
             {
                 var ev = JsonConvert.DeserializeObject<Evidence>(r.Text(0));

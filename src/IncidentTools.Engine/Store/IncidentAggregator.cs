@@ -97,9 +97,9 @@ namespace IncidentTools.Store
                     detection_sources = $detections, priority = $priority, priority_factors = $factors, last_update = $now, version = version + 1
                   WHERE id = $id", _tx,
                 ("$id", id), ("$name", name), ("$severity", severity), ("$first", first), ("$last", last), ("$count", count),
-                ("$devices", devices), ("$users", users), ("$mailboxes", mailboxes), ("$categories", JsonConvert.SerializeObject(ordered)),
-                ("$services", JsonConvert.SerializeObject(services)), ("$detections", JsonConvert.SerializeObject(detections)),
-                ("$priority", priority), ("$factors", JsonConvert.SerializeObject(factors)), ("$now", IncidentStore.Ticks(_now))))
+                ("$devices", devices), ("$users", users), ("$mailboxes", mailboxes), ("$categories", StoredJson.Strings(ordered)),
+                ("$services", StoredJson.Strings(services)), ("$detections", StoredJson.Strings(detections)),
+                ("$priority", priority), ("$factors", StoredJson.Counts(factors)), ("$now", IncidentStore.Ticks(_now))))
                 cmd.ExecuteNonQuery();
 
             if (_log && oldName != "" && oldName != name)
@@ -121,7 +121,7 @@ namespace IncidentTools.Store
             }
             var (priority, settled) = PriorityCalculator.ForStatus(factors, status);
             using var update = _store.Command("UPDATE incidents SET priority = $priority, priority_factors = $factors WHERE id = $id", _tx,
-                ("$id", id), ("$priority", priority), ("$factors", JsonConvert.SerializeObject(settled)));
+                ("$id", id), ("$priority", priority), ("$factors", StoredJson.Counts(settled)));
             update.ExecuteNonQuery();
         }
     }

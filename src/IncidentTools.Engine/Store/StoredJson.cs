@@ -8,8 +8,10 @@ namespace IncidentTools.Store
 {
     /// <summary>
     /// The JSON text of the small lists and maps stored in columns (roles, MITRE techniques, properties, provider
-    /// context), written directly: a general serialiser costs more than the insert of the row it goes into, and
-    /// import writes several per evidence item. IncidentReader.Strings and IncidentReader.Properties read them back.
+    /// context, an incident's categories, sources and priority factors), written directly: a general serialiser
+    /// costs more than the insert of the row it goes into, and import writes several per evidence item and per
+    /// incident it touches. The text is what JsonConvert.SerializeObject writes for the same values, so stores
+    /// written before read the same. IncidentReader.Strings and IncidentReader.Properties read them back.
     /// </summary>
     internal static class StoredJson
     {
@@ -39,6 +41,26 @@ namespace IncidentTools.Store
                 w.WriteEndObject();
             });
         }
+
+        /// <summary>A JSON object of names and numbers, in their order (an incident's priority factors).</summary>
+        public static string Counts(IReadOnlyCollection<KeyValuePair<string, int>> pairs)
+        {
+            if (pairs.Count == 0) return "{}";
+            return Write(w =>
+            {
+                w.WriteStartObject();
+                foreach (var kv in pairs)
+                {
+                    w.WritePropertyName(kv.Key);
+                    w.WriteValue(kv.Value);
+                }
+                w.WriteEndObject();
+            });
+        }
+
+        /// <summary>An alert's truncations: almost always none, which needs no serialiser.</summary>
+        public static string Truncations(Truncation[] truncated)
+            => truncated.Length == 0 ? "[]" : JsonConvert.SerializeObject(truncated);
 
         static string Write(System.Action<JsonTextWriter> write)
         {
