@@ -227,5 +227,36 @@ namespace IncidentTools.Tests
                 Assert.Empty(session.AlertIds);
             }
         }
+        /// <summary>Advanced hunting exports may bring AlertEvidence before AlertInfo: the evidence waits, then joins its alert.</summary>
+        [Fact]
+        public void Evidence_imported_before_its_alert_waits_and_joins_the_alert_when_it_arrives()
+        {
+            using var s = new TestStore();
+            var first = s.ImportFile(TestData.Fixture("advanced-hunting/alertevidence.csv"));
+            Assert.Equal(0, first.Created);
+            Assert.True(first.PendingEvidence > 0);
+            Assert.Equal(first.PendingEvidence, s.Count("SELECT count(*) FROM pending_evidence"));
+
+            var second = s.ImportFile(TestData.Fixture("advanced-hunting/alertinfo.csv"));
+            Assert.Equal(2, second.Created);
+            Assert.Equal(0, s.Count("SELECT count(*) FROM pending_evidence"));
+            var injection = s.Reader.Alerts(null, null).Single(a => a.ProviderAlertId == "da0000000000000000001_1");
+            Assert.Contains(injection.Evidence, e => e.Type == EntityType.Process);
+            Assert.Contains(injection.Evidence, e => e.Type == EntityType.Ip && e.Key == "192.0.2.44");
+        }
+
+        [Fact]
+        public void Evidence_read_earlier_in_the_same_file_joins_its_alert()
+        {
+            using var s = new TestStore();
+            // An AlertEvidence row, then another table's row, then the AlertInfo row of the same alert: one write transaction.
+            var summary = s.ImportFile(TestData.Fixture("advanced-hunting/streaming.jsonl"));
+            Assert.Equal(1, summary.Created);
+            Assert.Empty(s.Problems);
+            Assert.Equal(0, s.Count("SELECT count(*) FROM pending_evidence"));
+            var spray = Assert.Single(s.Reader.Alerts(null, null));
+            Assert.Equal("da0000000000000000003_3", spray.ProviderAlertId);
+            Assert.Contains(spray.Evidence, e => e.Type == EntityType.User && e.Key == "carol@fabrikam.com");
+        }
     }
 }
