@@ -168,7 +168,7 @@ namespace IncidentTools.Correlation
             foreach (var c in changes) c.TenantId = _store.Scalar("SELECT tenant_id FROM incidents WHERE id = $id", tx, ("$id", c.IncidentId)) as string ?? "";
 
             // 5. Former incidents that kept none of their alerts redirect to where most of them went.
-            var aggregator = new IncidentAggregator(_store, tx, _now);
+            using var aggregator = new IncidentAggregator(_store, tx, _now);
             foreach (var c in changes)
             {
                 if (c.Kind == "Merged") IncidentMerger.Redirect(_store, tx, c.IncidentId!.Value, c.RelatedIncidentIds[0], _now, actor, "re-correlation moved all its alerts there");

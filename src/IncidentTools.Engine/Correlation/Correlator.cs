@@ -120,7 +120,7 @@ namespace IncidentTools.Correlation
                 Correlate(tx, statements, alert, touched, result);
                 done++;
             }
-            new IncidentAggregator(_store, tx, _now, log: _replay == null).Recompute(touched);
+            using (var aggregator = new IncidentAggregator(_store, tx, _now, log: _replay == null)) aggregator.Recompute(touched);
             result.AlertsCorrelated += done;
             return done;
         }

@@ -11,7 +11,8 @@ namespace IncidentTools
     /// </summary>
     public sealed class TextList : ReadOnlyCollection<string>
     {
-        public static readonly TextList Empty = new TextList(Array.Empty<string>());
+        /// <summary>The empty list, as a TextList (ReadOnlyCollection's own Empty is not one).</summary>
+        public static new readonly TextList Empty = new TextList(Array.Empty<string>());
 
         public TextList(IEnumerable<string> items) : base(items.ToList()) { }
 

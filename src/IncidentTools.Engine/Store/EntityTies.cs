@@ -43,7 +43,8 @@ namespace IncidentTools.Store
                 "UPDATE alerts SET needs_correlation = 1 WHERE incident_id IS NOT NULL AND seq IN (SELECT alert_seq FROM alert_entities WHERE entity_id = $id)",
             })
                 store.Execute(sql, tx, ("$id", survivor));
-            new IncidentAggregator(store, tx, DateTimeOffset.UtcNow).Recompute(incidents);
+            using var aggregator = new IncidentAggregator(store, tx, DateTimeOffset.UtcNow);
+            aggregator.Recompute(incidents);
         }
     }
 }

@@ -161,9 +161,15 @@ namespace IncidentTools.Store
             if (change.Status == IncidentStatus.Resolved && current.Status != IncidentStatus.Resolved)
                 using (var cmd = _store.Command("UPDATE alerts SET status = $resolved WHERE incident_id = $id", tx, ("$resolved", (int)AlertStatus.Resolved), ("$id", incidentId))) cmd.ExecuteNonQuery();
             if (change.Severity != null || change.ClearSeverity)
-                new IncidentAggregator(_store, tx, time).Recompute(incidentId);
+            {
+                using var aggregator = new IncidentAggregator(_store, tx, time);
+                aggregator.Recompute(incidentId);
+            }
             else if (change.Status != null && change.Status != current.Status)
-                new IncidentAggregator(_store, tx, time).SettlePriority(incidentId);
+            {
+                using var aggregator = new IncidentAggregator(_store, tx, time);
+                aggregator.SettlePriority(incidentId);
+            }
             if (change.Comment != null) AddComment(tx, incidentId, change.Comment, change.Actor, time);
             tx.Commit();
             return new IncidentReader(_store).Incident(incidentId)!;

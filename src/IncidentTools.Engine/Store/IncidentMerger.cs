@@ -31,7 +31,7 @@ namespace IncidentTools.Store
         internal static void Redirect(IncidentStore store, SqliteTransaction tx, long sourceId, long survivorId, DateTimeOffset now, string actor, string reason)
         {
             // Settle the source's name, severity and counts first: a Redirected incident keeps what it was.
-            new IncidentAggregator(store, tx, now).Recompute(sourceId);
+            using (var aggregator = new IncidentAggregator(store, tx, now)) aggregator.Recompute(sourceId);
             foreach (var sql in new[]
             {
                 "UPDATE alerts SET incident_id = $survivor WHERE incident_id = $source",
@@ -42,7 +42,7 @@ namespace IncidentTools.Store
             })
                 store.Execute(sql, tx, ("$survivor", survivorId), ("$source", sourceId),
                     ("$redirected", (int)IncidentStatus.Redirected), ("$now", IncidentStore.Ticks(now)));
-            new IncidentAggregator(store, tx, now).SettlePriority(sourceId); // a Redirected incident never outranks an open one
+            using (var aggregator = new IncidentAggregator(store, tx, now)) aggregator.SettlePriority(sourceId); // a Redirected incident never outranks an open one
             HistoryLog.Append(store, tx, sourceId, now, actor, "Redirected", "RedirectIncidentId", null, survivorId.ToString());
             HistoryLog.Append(store, tx, survivorId, now, actor, "Merged", "MergedIncidentId", null, sourceId.ToString());
             HistoryLog.Append(store, tx, survivorId, now, actor, "MergeReason", null, null, reason);
@@ -65,7 +65,7 @@ namespace IncidentTools.Store
                 foreach (var alertId in Alerts(tx, s.Id)) Constrain(tx, time, actor, "Merge", alertId, anchor, survivorId);
                 Redirect(_store, tx, s.Id, survivorId, time, actor, comment == null ? $"merged by {actor}" : $"merged by {actor}: {comment}");
             }
-            new IncidentAggregator(_store, tx, time).Recompute(survivorId);
+            using (var aggregator = new IncidentAggregator(_store, tx, time)) aggregator.Recompute(survivorId);
             tx.Commit();
             return new IncidentReader(_store).Incident(survivorId)!;
         }
@@ -118,7 +118,7 @@ namespace IncidentTools.Store
             HistoryLog.Append(_store, tx, from.Value, time, actor, "AlertMoved", "Alerts", alertId, $"incident {to}");
             HistoryLog.Append(_store, tx, to, time, actor, "AlertAdded", "Alerts", $"incident {from}", alertId);
 
-            var aggregator = new IncidentAggregator(_store, tx, time);
+            using var aggregator = new IncidentAggregator(_store, tx, time);
             aggregator.Recompute(to);
             bool emptied = FirstAlert(tx, from.Value) == null;
             if (emptied) Redirect(_store, tx, from.Value, to, time, actor, $"its last alert {alertId} was moved by {actor}");

@@ -104,7 +104,7 @@ namespace IncidentTools.Store
                         DeleteIncident(tx, incidentId, "its last alert was removed (" + reason + ")", touchedEntities, summary);
                     else
                     {
-                        new IncidentAggregator(_store, tx, _now).Recompute(incidentId);
+                        using (var aggregator = new IncidentAggregator(_store, tx, _now)) aggregator.Recompute(incidentId);
                         summary.Updated.Add(incidentId);
                     }
                 }
