@@ -27,32 +27,21 @@ namespace IncidentTools.Store
         }
 
         /// <summary>A JSON object of the pairs, in their order.</summary>
-        public static string Properties(IEnumerable<KeyValuePair<string, string>> pairs)
-        {
-            if (pairs is ICollection<KeyValuePair<string, string>> { Count: 0 }) return "{}";
-            return Write(w =>
-            {
-                w.WriteStartObject();
-                foreach (var kv in pairs)
-                {
-                    w.WritePropertyName(kv.Key);
-                    w.WriteValue(kv.Value);
-                }
-                w.WriteEndObject();
-            });
-        }
+        public static string Properties(IEnumerable<KeyValuePair<string, string>> pairs) => Object(pairs, (w, v) => w.WriteValue(v));
 
         /// <summary>A JSON object of names and numbers, in their order (an incident's priority factors).</summary>
-        public static string Counts(IReadOnlyCollection<KeyValuePair<string, int>> pairs)
+        public static string Counts(IReadOnlyCollection<KeyValuePair<string, int>> pairs) => Object(pairs, (w, v) => w.WriteValue(v));
+
+        static string Object<T>(IEnumerable<KeyValuePair<string, T>> pairs, System.Action<JsonTextWriter, T> writeValue)
         {
-            if (pairs.Count == 0) return "{}";
+            if (pairs is IReadOnlyCollection<KeyValuePair<string, T>> { Count: 0 } or ICollection<KeyValuePair<string, T>> { Count: 0 }) return "{}";
             return Write(w =>
             {
                 w.WriteStartObject();
                 foreach (var kv in pairs)
                 {
                     w.WritePropertyName(kv.Key);
-                    w.WriteValue(kv.Value);
+                    writeValue(w, kv.Value);
                 }
                 w.WriteEndObject();
             });
